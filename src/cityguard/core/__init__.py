@@ -1,0 +1,1 @@
+"""Core registry: jurisdiction tree, organisations, places, contacts, access, history."""

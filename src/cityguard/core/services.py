@@ -1,0 +1,321 @@
+"""Operations on the core registry. Pages, API, imports and the demo loader all write
+through these functions: each runs in a transaction, checks the actor's reach, derives
+the jurisdiction from the location, validates the whole record and keeps its history."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from . import creditcode, geo
+from .access import require_change
+from .choices import LEVEL_DEPTH, Level
+from .models import Contact, Jurisdiction, Organization, Place
+
+M = TypeVar("M", bound=models.Model)
+
+GEOMETRY_MESSAGES = {
+    "json": "The boundary is not valid JSON.",
+    "type": "The boundary must be a GeoJSON Polygon or MultiPolygon.",
+    "coordinates": "The boundary's coordinates are missing or unreadable.",
+    "ring": "Each ring of the boundary needs at least four positions.",
+    "position": "Each position needs a numeric longitude and latitude.",
+    "not_closed": "Each ring of the boundary must end where it starts.",
+    "invalid": "The boundary crosses itself or is otherwise invalid.",
+    "too_large": "The boundary is too large.",
+    "range": "Longitude must lie within −180…180 and latitude within −90…90.",
+    "not_number": "Coordinates must be numbers.",
+    "not_finite": "Coordinates must be finite numbers.",
+}
+CREDIT_CODE_MESSAGES = {
+    "length": "A unified social credit code has 18 characters.",
+    "character": "The unified social credit code contains a character that is not allowed.",
+    "check": "The check character of the unified social credit code does not match.",
+    "org_check": "The organisation-code check character (17th) does not match.",
+}
+
+
+def geometry_message(err: geo.GeometryError) -> str:
+    return _(GEOMETRY_MESSAGES.get(err.code, "The geometry is invalid."))
+
+
+# --- locating points in the jurisdiction tree ------------------------------------------
+
+_index_lock = threading.Lock()
+_index_cache: dict[str, Any] = {"key": None, "index": None, "district": None}
+
+
+def _tree_version() -> tuple[Any, ...]:
+    agg = Jurisdiction.objects.aggregate(n=models.Count("id"), t=Max("updated_at"))
+    return (agg["n"], agg["t"])
+
+
+def jurisdiction_index() -> tuple[geo.SpatialIndex, Any]:
+    """The spatial index of every bounded jurisdiction and the union of the roots.
+
+    Rebuilt when the tree changes (count or latest update), so every process sees
+    edits made by any other.
+    """
+    version = _tree_version()
+    with _index_lock:
+        if _index_cache["key"] != version:
+            areas = []
+            roots = []
+            for pk, boundary, level, parent_id in Jurisdiction.objects.exclude(
+                boundary=""
+            ).values_list("pk", "boundary", "level", "parent_id"):
+                try:
+                    geom = geo.parse_area(boundary)
+                except geo.GeometryError:
+                    continue
+                areas.append(geo.Area(pk, geom, LEVEL_DEPTH.get(level, 0)))
+                if parent_id is None:
+                    roots.append(geom)
+            from shapely.ops import unary_union
+
+            _index_cache["index"] = geo.SpatialIndex(areas)
+            _index_cache["district"] = unary_union(roots) if roots else None
+            _index_cache["key"] = version
+        return _index_cache["index"], _index_cache["district"]
+
+
+def locate(lon: float, lat: float) -> Jurisdiction | None:
+    """The deepest jurisdiction node containing the point, or None outside the district."""
+    index, _district = jurisdiction_index()
+    pk = index.locate(lon, lat)
+    return None if pk is None else Jurisdiction.objects.get(pk=pk)
+
+
+def _place_in_tree(obj: Any, errors: dict[str, list[str]]) -> None:
+    """Check the point and derive or check the jurisdiction of a located record."""
+    if obj.lon is None and obj.lat is None:
+        if not obj.jurisdiction_id:
+            errors.setdefault("jurisdiction", []).append(_("Give a location or a jurisdiction."))
+        return
+    if obj.lon is None or obj.lat is None:
+        errors.setdefault("lon", []).append(_("Give both longitude and latitude."))
+        return
+    try:
+        obj.lon, obj.lat = geo.check_lonlat(obj.lon, obj.lat)
+    except geo.GeometryError as err:
+        errors.setdefault("lon", []).append(geometry_message(err))
+        return
+    found = locate(obj.lon, obj.lat)
+    if found is None:
+        errors.setdefault("lon", []).append(
+            _("The location (%(lon).5f, %(lat).5f) lies outside the district.")
+            % {"lon": obj.lon, "lat": obj.lat}
+        )
+        return
+    if obj.jurisdiction_id and obj.jurisdiction_id != found.pk:
+        given = Jurisdiction.objects.get(pk=obj.jurisdiction_id)
+        if not found.path.startswith(given.path):
+            errors.setdefault("jurisdiction", []).append(
+                _("The location lies in %(found)s, not in %(given)s.")
+                % {"found": found.name, "given": given.name}
+            )
+            return
+    obj.jurisdiction = found
+
+
+def _check_area(value: str, field: str, errors: dict[str, list[str]], within: bool) -> str:
+    """Validate a GeoJSON boundary; return it normalised to compact geometry JSON."""
+    if not value:
+        return ""
+    try:
+        geom = geo.parse_area(value)
+    except geo.GeometryError as err:
+        errors.setdefault(field, []).append(geometry_message(err))
+        return value
+    if within:
+        _index, district = jurisdiction_index()
+        if district is not None and not district.buffer(1e-4).covers(geom):
+            errors.setdefault(field, []).append(_("The boundary lies outside the district."))
+    import json
+
+    return json.dumps(geo.to_geojson(geom), separators=(",", ":"))
+
+
+def _finish(obj: M, actor: Any, errors: dict[str, list[str]], exclude: list[str]) -> M:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        for field, msgs in exc.message_dict.items():
+            errors.setdefault(field, []).extend(msgs)
+    if errors:
+        raise ValidationError(errors)
+    obj._history_user = actor  # type: ignore[attr-defined]
+    obj.save()
+    return obj
+
+
+def _apply(obj: M, data: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
+    for field, value in data.items():
+        setattr(obj, field, value)
+
+
+ORGANIZATION_FIELDS = {
+    "name",
+    "kind",
+    "credit_code",
+    "address",
+    "phone",
+    "industry",
+    "employees",
+    "parent",
+    "parent_id",
+    "boundary",
+    "is_active",
+    "lon",
+    "lat",
+    "jurisdiction",
+    "jurisdiction_id",
+}
+PLACE_FIELDS = {
+    "name",
+    "kind",
+    "organization",
+    "organization_id",
+    "address",
+    "floors",
+    "height_m",
+    "floor_area_m2",
+    "capacity",
+    "notes",
+    "lon",
+    "lat",
+    "jurisdiction",
+    "jurisdiction_id",
+}
+CONTACT_FIELDS = {
+    "organization",
+    "organization_id",
+    "place",
+    "place_id",
+    "name",
+    "role",
+    "title",
+    "phone",
+    "email",
+}
+JURISDICTION_FIELDS = {
+    "code",
+    "name",
+    "name_en",
+    "level",
+    "parent",
+    "parent_id",
+    "boundary",
+    "population",
+    "demo_geometry",
+}
+
+
+@transaction.atomic
+def save_organization(
+    actor: Any, data: dict[str, Any], instance: Organization | None = None
+) -> Organization:
+    """Create (no instance) or update an organisation from already-typed field values."""
+    obj = instance or Organization()
+    if instance is not None:
+        require_change(actor, instance)  # may they touch it where it stands now …
+    _apply(obj, data, ORGANIZATION_FIELDS)
+    errors: dict[str, list[str]] = {}
+    if obj.credit_code:
+        try:
+            obj.credit_code = creditcode.validate(obj.credit_code)
+        except creditcode.CreditCodeError as err:
+            errors.setdefault("credit_code", []).append(_(CREDIT_CODE_MESSAGES[err.code]))
+    else:
+        obj.credit_code = None
+    obj.boundary = _check_area(obj.boundary, "boundary", errors, within=True)
+    _place_in_tree(obj, errors)
+    if not errors:
+        require_change(actor, obj)  # … and where it would stand after the change
+    return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
+
+
+@transaction.atomic
+def save_place(actor: Any, data: dict[str, Any], instance: Place | None = None) -> Place:
+    """Create or update a place; it must belong to an organisation the actor can reach."""
+    obj = instance or Place()
+    if instance is not None:
+        require_change(actor, instance)
+    _apply(obj, data, PLACE_FIELDS)
+    errors: dict[str, list[str]] = {}
+    if obj.organization_id and obj.lon is None and obj.lat is None and not obj.jurisdiction_id:
+        org = Organization.objects.get(pk=obj.organization_id)
+        obj.lon, obj.lat = org.lon, org.lat
+        if org.lon is None:
+            obj.jurisdiction_id = org.jurisdiction_id
+    _place_in_tree(obj, errors)
+    if not errors:
+        require_change(actor, obj)
+    return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
+
+
+@transaction.atomic
+def save_contact(actor: Any, data: dict[str, Any], instance: Contact | None = None) -> Contact:
+    obj = instance or Contact()
+    if instance is not None:
+        require_change(actor, instance)
+    _apply(obj, data, CONTACT_FIELDS)
+    errors: dict[str, list[str]] = {}
+    if obj.place_id and obj.organization_id:
+        place = Place.objects.get(pk=obj.place_id)
+        if place.organization_id != obj.organization_id:
+            errors.setdefault("place", []).append(
+                _("The place does not belong to this organisation.")
+            )
+    if obj.organization_id:
+        require_change(actor, obj)
+    return _finish(obj, actor, errors, exclude=[])
+
+
+@transaction.atomic
+def save_jurisdiction(
+    actor: Any, data: dict[str, Any], instance: Jurisdiction | None = None
+) -> Jurisdiction:
+    """Create or update a node of the tree; keeps `path` and the bounding box in step."""
+    obj = instance or Jurisdiction()
+    require_change(actor, obj)
+    old_path = obj.path
+    _apply(obj, data, JURISDICTION_FIELDS)
+    errors: dict[str, list[str]] = {}
+    parent = obj.parent
+    expected_depth = LEVEL_DEPTH.get(obj.level) if obj.level else None
+    if parent is None and obj.level and obj.level != Level.DISTRICT:
+        errors.setdefault("parent", []).append(_("Only a district has no parent."))
+    if parent is not None and expected_depth is not None:
+        if LEVEL_DEPTH.get(parent.level, -1) != expected_depth - 1:
+            errors.setdefault("parent", []).append(
+                _("A %(level)s belongs directly under the level above it.")
+                % {"level": Level(obj.level).label}
+            )
+        if obj.pk and parent.path.startswith(old_path or "\0"):
+            errors.setdefault("parent", []).append(_("A node cannot sit below itself."))
+    obj.boundary = _check_area(obj.boundary, "boundary", errors, within=False)
+    if obj.boundary and not errors:
+        geom = geo.parse_area(obj.boundary)
+        obj.min_lon, obj.min_lat, obj.max_lon, obj.max_lat = geom.bounds
+        c = geom.representative_point()
+        obj.centroid_lon, obj.centroid_lat = round(c.x, 6), round(c.y, 6)
+    obj.path = (parent.path if parent else "/") + f"{obj.code}/"
+    obj = _finish(obj, actor, errors, exclude=[])
+    if old_path and old_path != obj.path:
+        _repath(old_path, obj.path)
+    return obj
+
+
+def _repath(old: str, new: str) -> None:
+    for node in Jurisdiction.objects.filter(path__startswith=old).exclude(path=new):
+        node.path = new + node.path[len(old) :]
+        node.save(update_fields=["path"])

@@ -1,0 +1,171 @@
+"""Django settings, read from the environment.
+
+Every deployment choice is an environment variable so the same code runs embedded
+(SQLite, one machine) and at scale (PostgreSQL and friends).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("CITYGUARD_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_bool("CITYGUARD_DEBUG", False)
+SECRET_KEY = os.environ.get("CITYGUARD_SECRET_KEY", "")
+if not SECRET_KEY:
+    # A stable per-installation key, so sessions survive a restart of `make run`.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        import secrets
+
+        key_file.write_text(secrets.token_urlsafe(50))
+    SECRET_KEY = key_file.read_text().strip()
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("CITYGUARD_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CITYGUARD_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "simple_history",
+    "cityguard.core",
+    "cityguard.onemap",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "cityguard.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cityguard.core.context_processors.platform",
+            ],
+        },
+    }
+]
+
+WSGI_APPLICATION = "cityguard.wsgi.application"
+ASGI_APPLICATION = "cityguard.asgi.application"
+
+DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'cityguard.sqlite3'}"
+DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_SQLITE)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers proceed while one writer commits; IMMEDIATE avoids the
+        # upgrade deadlock when two processes start write transactions together.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+            " PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CITYGUARD_TEST_SQLITE", "")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+# Uploads: imports are read in memory and refused above this size.
+CITYGUARD_IMPORT_MAX_BYTES = int(os.environ.get("CITYGUARD_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+CITYGUARD_IMPORT_MAX_ROWS = int(os.environ.get("CITYGUARD_IMPORT_MAX_ROWS", 20000))
+DATA_UPLOAD_MAX_MEMORY_SIZE = CITYGUARD_IMPORT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = CITYGUARD_IMPORT_MAX_BYTES + 1024 * 1024
+
+# The map's basemap. Empty: no tiles, layers over a plain background (works offline).
+# CITYGUARD_TILE_CRS says which datum the tiles use (wgs84, gcj02 or bd09); the map
+# shifts our WGS 84 features onto it at display time.
+CITYGUARD_TILE_URL = os.environ.get("CITYGUARD_TILE_URL", "")
+CITYGUARD_TILE_ATTRIBUTION = os.environ.get("CITYGUARD_TILE_ATTRIBUTION", "")
+CITYGUARD_TILE_CRS = os.environ.get("CITYGUARD_TILE_CRS", "wgs84")
+CITYGUARD_TILE_SUBDOMAINS = os.environ.get("CITYGUARD_TILE_SUBDOMAINS", "abc")
+
+# Lifetime of API tokens, in days (0 = never expire).
+CITYGUARD_TOKEN_TTL_DAYS = int(os.environ.get("CITYGUARD_TOKEN_TTL_DAYS", "90"))
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CITYGUARD_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
