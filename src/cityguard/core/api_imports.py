@@ -1,0 +1,1 @@
+"""Import endpoints for organisations and places (being built)."""
