@@ -11,6 +11,12 @@ from cityguard import testing
 from cityguard.core.choices import Role
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The default hasher is deliberately slow; tests hash a dozen passwords per case.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def district(db: Any) -> testing.District:
     return testing.make_district()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from django.urls import URLPattern, URLResolver, re_path
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.security import HttpBearer, SessionAuth
 
 from . import __version__, apierrors
@@ -23,12 +26,40 @@ class BearerAuth(HttpBearer):
         return user
 
 
+class CityGuardAPI(NinjaAPI):
+    """NinjaAPI whose every answer under /api/v1 is JSON `{"detail": …}`, including the
+    two that ninja and Django otherwise answer in plain text or HTML: a method the path
+    does not support (405) and a path that does not exist (404)."""
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls  # type: ignore[misc]
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_405(self, pattern.callback)
+        patterns.append(re_path(r"^.*$", functools.partial(apierrors.not_found, self)))
+        return patterns, app_name, namespace
+
+
+def _json_405(api: NinjaAPI, view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return apierrors.method_not_allowed(api, request, response)
+        return response
+
+    return wrapper
+
+
 class HealthOut(Schema):
     status: str
     version: str
 
 
-api = NinjaAPI(
+api = CityGuardAPI(
     title="CityGuard API",
     version=__version__,
     description=(
@@ -38,6 +69,9 @@ api = NinjaAPI(
     ),
     auth=[BearerAuth(), SessionAuth()],
     urls_namespace="api",
+    # Served from our own /static/ (ninja is an installed app); no validator badge, which
+    # would call validator.swagger.io: the docs must work offline.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
 apierrors.install(api)
 

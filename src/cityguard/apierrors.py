@@ -3,6 +3,10 @@
 Pydantic's messages are English; the common ones are re-worded here through gettext so a
 Chinese caller reads Chinese. Anything unexpected is logged and answered with a plain
 500 body, never a traceback.
+
+`loc` names where a problem is: `["body", field]`, `["query", name]` or `["path", name]`.
+Body schemas are taken by a parameter named `payload` (the convention in every router);
+that name is an implementation detail, so it is left out of `loc`.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -33,6 +38,9 @@ def _pydantic_message(err: dict[str, Any]) -> str:
         "float_type": _("Enter a number."),
         "finite_number": _("Enter a finite number."),
         "string_type": _("Enter text."),
+        "string_pattern_mismatch": _("Enter a value in the expected format."),
+        "string_unicode": _("Enter text."),
+        "too_short": _("Too few items."),
         "bool_parsing": _("Enter true or false."),
         "bool_type": _("Enter true or false."),
         "json_invalid": _("The request body is not valid JSON."),
@@ -59,6 +67,31 @@ def _pydantic_message(err: dict[str, Any]) -> str:
     return table.get(kind, str(err.get("msg", _("Invalid value."))))
 
 
+# ninja's own (English) message for a body it cannot parse.
+_UNPARSABLE_BODY = "Cannot parse request body"
+
+
+def _loc(raw: Any) -> list[Any]:
+    loc = list(raw or [])
+    if len(loc) >= 2 and loc[0] == "body" and loc[1] == "payload":
+        del loc[1]
+    return loc
+
+
+def not_found(api: NinjaAPI, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """A path under the API that does not exist."""
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+def method_not_allowed(api: NinjaAPI, request: HttpRequest, plain: HttpResponse) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": _("This method is not allowed here.")}, status=405
+    )
+    if plain.has_header("Allow"):
+        response["Allow"] = plain["Allow"]
+    return response
+
+
 def field_errors(errors: dict[str, list[str]], where: str = "body") -> list[dict[str, Any]]:
     return [
         {"loc": [where, field], "msg": str(msg), "type": "value_error"}
@@ -72,7 +105,7 @@ def install(api: NinjaAPI) -> None:
     def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         detail = [
             {
-                "loc": list(e.get("loc", [])),
+                "loc": _loc(e.get("loc")),
                 "msg": _pydantic_message(e),
                 "type": e.get("type", "value_error"),
             }
@@ -113,7 +146,31 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+        message = str(exc)
+        if message.startswith(_UNPARSABLE_BODY):
+            message = _("The request body is not valid JSON.")
+        return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+    # The two below are a safety net for every router: a value a database driver refuses
+    # (text with NUL bytes, a number beyond 64 bits) is the caller's input, not our fault.
+    # Schemas and services should refuse such values first, with a message per field.
+    @api.exception_handler(DataError)
+    def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        log.warning("database refused a value on %s %s: %s", request.method, request.path, exc)
+        return api.create_response(
+            request,
+            {"detail": _("A value cannot be stored: it is too large or malformed.")},
+            status=422,
+        )
+
+    @api.exception_handler(OverflowError)
+    def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        log.warning("number out of range on %s %s: %s", request.method, request.path, exc)
+        return api.create_response(
+            request,
+            {"detail": _("A value cannot be stored: it is too large or malformed.")},
+            status=422,
+        )
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -149,7 +149,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = CITYGUARD_IMPORT_MAX_BYTES + 1024 * 1024
 
 # The map's basemap. Empty: no tiles, layers over a plain background (works offline).
 # CITYGUARD_TILE_CRS says which datum the tiles use (wgs84, gcj02 or bd09); the map
-# shifts our WGS 84 features onto it at display time.
+# shifts our WGS 84 features onto it at display time. Several tile templates may be
+# joined with "|" (e.g. Tianditu's vec_w|cva_w: the base and its label layer).
 CITYGUARD_TILE_URL = os.environ.get("CITYGUARD_TILE_URL", "")
 CITYGUARD_TILE_ATTRIBUTION = os.environ.get("CITYGUARD_TILE_ATTRIBUTION", "")
 CITYGUARD_TILE_CRS = os.environ.get("CITYGUARD_TILE_CRS", "wgs84")

@@ -9,14 +9,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
-from . import services
+from . import access, services
 from .history import history_of
 from .models import ApiToken, Jurisdiction, Organization, Place
 from .schemas import (
+    MAX_ID,
     ErrorOut,
     HistoryOut,
     JurisdictionIn,
@@ -31,6 +32,7 @@ from .schemas import (
     PlaceKindName,
     PlaceOut,
     PlacePatch,
+    Text,
     TokenIn,
     TokenOut,
 )
@@ -39,6 +41,13 @@ auth_router = Router(tags=["auth"])
 router = Router(tags=["core"])
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+# Path parameters, declared once so the OpenAPI document states their bounds.
+OrgId = Path(..., ge=1, le=MAX_ID)  # type: ignore[type-arg]
+PlaceId = Path(..., ge=1, le=MAX_ID)  # type: ignore[type-arg]
+Code = Path(..., min_length=1, max_length=32)  # type: ignore[type-arg]
+ParentCode = Query(None, max_length=32, description="parent's code")  # type: ignore[type-arg]
+Search = Query(None, max_length=100, description="name, code or English name contains")  # type: ignore[type-arg]
 
 
 class Page(LimitOffsetPagination):
@@ -137,9 +146,16 @@ class PlaceFilter(Schema):
     organization: int | None = None
 
 
+def _clean(text: str | None) -> str:
+    # Page forms and the API both build these filters; neither database may see a NUL.
+    return (text or "").replace("\x00", "").strip()
+
+
 def _under(qs: QuerySet, code: str | None, field: str = "jurisdiction") -> QuerySet:
     if not code:
         return qs
+    if "\x00" in code:
+        return qs.none()
     node = Jurisdiction.objects.filter(code=code).first()
     if node is None:
         return qs.none()
@@ -147,10 +163,9 @@ def _under(qs: QuerySet, code: str | None, field: str = "jurisdiction") -> Query
 
 
 def filter_organizations(qs: QuerySet, f: OrganizationFilter) -> QuerySet:
-    if f.q:
-        qs = qs.filter(
-            Q(name__icontains=f.q) | Q(address__icontains=f.q) | Q(credit_code__icontains=f.q)
-        )
+    q = _clean(f.q)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q) | Q(credit_code__icontains=q))
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.is_active is not None:
@@ -159,11 +174,15 @@ def filter_organizations(qs: QuerySet, f: OrganizationFilter) -> QuerySet:
 
 
 def filter_places(qs: QuerySet, f: PlaceFilter) -> QuerySet:
-    if f.q:
-        qs = qs.filter(Q(name__icontains=f.q) | Q(address__icontains=f.q))
+    q = _clean(f.q)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q))
     if f.kind:
         qs = qs.filter(kind=f.kind)
-    if f.organization:
+    if f.organization is not None:
+        if not 1 <= f.organization <= MAX_ID:
+            # No record has such an id; the driver would fail on one beyond 64 bits.
+            return qs.none()
         qs = qs.filter(organization_id=f.organization)
     return _under(qs, f.jurisdiction)
 
@@ -176,8 +195,8 @@ def filter_places(qs: QuerySet, f: PlaceFilter) -> QuerySet:
 def list_jurisdictions(
     request: HttpRequest,
     level: LevelName | None = None,
-    parent: str | None = Query(None, max_length=32),  # type: ignore[type-arg]
-    q: str | None = Query(None, max_length=100),  # type: ignore[type-arg]
+    parent: Text | None = ParentCode,
+    q: Text | None = Search,
 ) -> Any:
     """The jurisdiction tree; `?level=street` lists the streets."""
     qs = Jurisdiction.objects.visible_to(request.user).select_related("parent")
@@ -185,6 +204,7 @@ def list_jurisdictions(
         qs = qs.filter(level=level)
     if parent:
         qs = qs.filter(parent__code=parent)
+    q = _clean(q)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(name_en__icontains=q))
     return qs
@@ -193,7 +213,7 @@ def list_jurisdictions(
 @router.get(
     "/jurisdictions/{code}", response={200: JurisdictionOut, **ERRORS}, tags=["jurisdictions"]
 )
-def get_jurisdiction(request: HttpRequest, code: str) -> Any:
+def get_jurisdiction(request: HttpRequest, code: Text = Code) -> Any:
     j = Jurisdiction.objects.visible_to(request.user).filter(code=code).first()
     if j is None:
         raise Http404
@@ -203,6 +223,8 @@ def get_jurisdiction(request: HttpRequest, code: str) -> Any:
 
 @router.post("/jurisdictions", response={201: JurisdictionOut, **ERRORS}, tags=["jurisdictions"])
 def create_jurisdiction(request: HttpRequest, payload: JurisdictionIn) -> Any:
+    # Refuse a caller who may not shape the tree before telling them anything about it.
+    access.require_change(request.user, Jurisdiction())
     data = payload.dict()
     data["parent"] = _jurisdiction_by_code(data["parent"], "parent") if data["parent"] else None
     data["boundary"] = _geojson_text(data["boundary"])
@@ -216,8 +238,8 @@ def create_jurisdiction(request: HttpRequest, payload: JurisdictionIn) -> Any:
 @router.patch(
     "/jurisdictions/{code}", response={200: JurisdictionOut, **ERRORS}, tags=["jurisdictions"]
 )
-def update_jurisdiction(request: HttpRequest, code: str, payload: JurisdictionPatch) -> Any:
-    j = get_object_or_404(Jurisdiction, code=code)
+def update_jurisdiction(request: HttpRequest, payload: JurisdictionPatch, code: Text = Code) -> Any:
+    j = get_object_or_404(Jurisdiction.objects.visible_to(request.user), code=code)
     data = payload.dict(exclude_unset=True)
     if "boundary" in data:
         data["boundary"] = _geojson_text(data["boundary"])
@@ -234,7 +256,7 @@ def update_jurisdiction(request: HttpRequest, code: str, payload: JurisdictionPa
     response={200: list[HistoryOut], **ERRORS},
     tags=["jurisdictions"],
 )
-def jurisdiction_history(request: HttpRequest, code: str) -> Any:
+def jurisdiction_history(request: HttpRequest, code: Text = Code) -> Any:
     j = get_object_or_404(Jurisdiction.objects.visible_to(request.user), code=code)
     return history_out(j)
 
@@ -252,7 +274,7 @@ def list_organizations(request: HttpRequest, filters: Query[OrganizationFilter])
 @router.get(
     "/organizations/{int:org_id}", response={200: OrganizationOut, **ERRORS}, tags=["organizations"]
 )
-def get_organization(request: HttpRequest, org_id: int) -> Any:
+def get_organization(request: HttpRequest, org_id: int = OrgId) -> Any:
     org = _visible(Organization.objects.select_related("jurisdiction"), request, org_id)
     return org
 
@@ -266,7 +288,9 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Any:
 @router.patch(
     "/organizations/{int:org_id}", response={200: OrganizationOut, **ERRORS}, tags=["organizations"]
 )
-def update_organization(request: HttpRequest, org_id: int, payload: OrganizationPatch) -> Any:
+def update_organization(
+    request: HttpRequest, payload: OrganizationPatch, org_id: int = OrgId
+) -> Any:
     org = _visible(Organization.objects.all(), request, org_id)
     data = _org_data(payload, request, partial=True)
     for key in ("name", "kind", "is_active"):
@@ -281,7 +305,7 @@ def update_organization(request: HttpRequest, org_id: int, payload: Organization
     response={200: list[HistoryOut], **ERRORS},
     tags=["organizations"],
 )
-def organization_history(request: HttpRequest, org_id: int) -> Any:
+def organization_history(request: HttpRequest, org_id: int = OrgId) -> Any:
     return history_out(_visible(Organization.objects.all(), request, org_id))
 
 
@@ -316,7 +340,7 @@ def list_places(request: HttpRequest, filters: Query[PlaceFilter]) -> Any:  # ty
 
 
 @router.get("/places/{int:place_id}", response={200: PlaceOut, **ERRORS}, tags=["places"])
-def get_place(request: HttpRequest, place_id: int) -> Any:
+def get_place(request: HttpRequest, place_id: int = PlaceId) -> Any:
     return _visible(Place.objects.select_related("jurisdiction", "organization"), request, place_id)
 
 
@@ -327,7 +351,7 @@ def create_place(request: HttpRequest, payload: PlaceIn) -> Any:
 
 
 @router.patch("/places/{int:place_id}", response={200: PlaceOut, **ERRORS}, tags=["places"])
-def update_place(request: HttpRequest, place_id: int, payload: PlacePatch) -> Any:
+def update_place(request: HttpRequest, payload: PlacePatch, place_id: int = PlaceId) -> Any:
     place = _visible(Place.objects.all(), request, place_id)
     data = _place_data(payload, request, partial=True)
     for key in ("name", "kind"):
@@ -339,5 +363,5 @@ def update_place(request: HttpRequest, place_id: int, payload: PlacePatch) -> An
 @router.get(
     "/places/{int:place_id}/history", response={200: list[HistoryOut], **ERRORS}, tags=["places"]
 )
-def place_history(request: HttpRequest, place_id: int) -> Any:
+def place_history(request: HttpRequest, place_id: int = PlaceId) -> Any:
     return history_out(_visible(Place.objects.all(), request, place_id))

@@ -2,10 +2,11 @@
 
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from .choices import ContactRole, Level, OrganizationKind, PlaceKind
 
@@ -17,6 +18,24 @@ ContactRoleName = Literal[tuple(ContactRole.values)]  # type: ignore[valid-type]
 Lon = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 Lat = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
 
+# Primary keys are 64-bit signed integers in both SQLite and PostgreSQL; a larger number
+# would make the database driver fail rather than simply match nothing.
+MAX_ID = 2**63 - 1
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here so both databases answer alike.
+    if "\x00" in value:
+        raise ValueError(_("Null characters are not allowed."))
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""A string that any database can store (no NUL characters)."""
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A reference to a record by its numeric id."""
+
 
 class Strict(Schema):
     """Input schemas refuse fields they do not know."""
@@ -25,8 +44,8 @@ class Strict(Schema):
 
 
 class TokenIn(Strict):
-    username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=256)
+    username: Text = Field(min_length=1, max_length=150)
+    password: Text = Field(min_length=1, max_length=256)
 
 
 class TokenOut(Schema):
@@ -87,19 +106,19 @@ class JurisdictionOut(Schema):
 
 
 class JurisdictionIn(Strict):
-    code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str = Field(min_length=1, max_length=100)
-    name_en: str = Field("", max_length=100)
+    code: Text = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: Text = Field(min_length=1, max_length=100)
+    name_en: Text = Field("", max_length=100)
     level: LevelName
-    parent: str | None = Field(None, description="parent's code")
+    parent: Text | None = Field(None, max_length=32, description="parent's code")
     boundary: dict[str, Any] | None = None
     population: int | None = Field(None, ge=0, le=100_000_000)
     demo_geometry: bool = False
 
 
 class JurisdictionPatch(Strict):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    name_en: str | None = Field(None, max_length=100)
+    name: Text | None = Field(None, min_length=1, max_length=100)
+    name_en: Text | None = Field(None, max_length=100)
     boundary: dict[str, Any] | None = None
     population: int | None = Field(None, ge=0, le=100_000_000)
     demo_geometry: bool | None = None
@@ -146,18 +165,18 @@ class OrganizationOut(Schema):
 
 
 class OrganizationIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     kind: OrganizationKindName
-    credit_code: str | None = Field(None, max_length=40)
-    address: str = Field("", max_length=255)
-    phone: str = Field("", max_length=40)
-    industry: str = Field("", max_length=100)
+    credit_code: Text | None = Field(None, max_length=40)
+    address: Text = Field("", max_length=255)
+    phone: Text = Field("", max_length=40)
+    industry: Text = Field("", max_length=100)
     employees: int | None = Field(None, ge=0, le=10_000_000)
-    parent: int | None = None
+    parent: Id | None = None
     lon: float | None = Lon
     lat: float | None = Lat
-    jurisdiction: str | None = Field(
-        None, description="jurisdiction code (derived from lon/lat when omitted)"
+    jurisdiction: Text | None = Field(
+        None, max_length=32, description="jurisdiction code (derived from lon/lat when omitted)"
     )
     boundary: dict[str, Any] | None = Field(
         None, description="GeoJSON Polygon or MultiPolygon (parks)"
@@ -166,17 +185,17 @@ class OrganizationIn(Strict):
 
 
 class OrganizationPatch(Strict):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Text | None = Field(None, min_length=1, max_length=200)
     kind: OrganizationKindName | None = None
-    credit_code: str | None = Field(None, max_length=40)
-    address: str | None = Field(None, max_length=255)
-    phone: str | None = Field(None, max_length=40)
-    industry: str | None = Field(None, max_length=100)
+    credit_code: Text | None = Field(None, max_length=40)
+    address: Text | None = Field(None, max_length=255)
+    phone: Text | None = Field(None, max_length=40)
+    industry: Text | None = Field(None, max_length=100)
     employees: int | None = Field(None, ge=0, le=10_000_000)
-    parent: int | None = None
+    parent: Id | None = None
     lon: float | None = Lon
     lat: float | None = Lat
-    jurisdiction: str | None = None
+    jurisdiction: Text | None = Field(None, max_length=32, description="jurisdiction code")
     boundary: dict[str, Any] | None = None
     is_active: bool | None = None
 
@@ -222,32 +241,32 @@ class PlaceOut(Schema):
 
 
 class PlaceIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     kind: PlaceKindName
-    organization: int
-    address: str = Field("", max_length=255)
+    organization: Id
+    address: Text = Field("", max_length=255)
     floors: int | None = Field(None, ge=0, le=300)
     height_m: float | None = Field(None, ge=0, le=1000, allow_inf_nan=False)
     floor_area_m2: float | None = Field(None, ge=0, le=10_000_000, allow_inf_nan=False)
     capacity: int | None = Field(None, ge=0, le=10_000_000)
-    notes: str = Field("", max_length=5000)
+    notes: Text = Field("", max_length=5000)
     lon: float | None = Lon
     lat: float | None = Lat
-    jurisdiction: str | None = None
+    jurisdiction: Text | None = Field(None, max_length=32, description="jurisdiction code")
 
 
 class PlacePatch(Strict):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Text | None = Field(None, min_length=1, max_length=200)
     kind: PlaceKindName | None = None
-    address: str | None = Field(None, max_length=255)
+    address: Text | None = Field(None, max_length=255)
     floors: int | None = Field(None, ge=0, le=300)
     height_m: float | None = Field(None, ge=0, le=1000, allow_inf_nan=False)
     floor_area_m2: float | None = Field(None, ge=0, le=10_000_000, allow_inf_nan=False)
     capacity: int | None = Field(None, ge=0, le=10_000_000)
-    notes: str | None = Field(None, max_length=5000)
+    notes: Text | None = Field(None, max_length=5000)
     lon: float | None = Lon
     lat: float | None = Lat
-    jurisdiction: str | None = None
+    jurisdiction: Text | None = Field(None, max_length=32, description="jurisdiction code")
 
 
 class HistoryOut(Schema):

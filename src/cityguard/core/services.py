@@ -4,44 +4,46 @@ the jurisdiction from the location, validates the whole record and keeps its his
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from . import creditcode, geo
-from .access import require_change
+from .access import reach, require_change
 from .choices import LEVEL_DEPTH, Level
 from .models import Contact, Jurisdiction, Organization, Place
 
 M = TypeVar("M", bound=models.Model)
 
 GEOMETRY_MESSAGES = {
-    "json": "The boundary is not valid JSON.",
-    "type": "The boundary must be a GeoJSON Polygon or MultiPolygon.",
-    "coordinates": "The boundary's coordinates are missing or unreadable.",
-    "ring": "Each ring of the boundary needs at least four positions.",
-    "position": "Each position needs a numeric longitude and latitude.",
-    "not_closed": "Each ring of the boundary must end where it starts.",
-    "invalid": "The boundary crosses itself or is otherwise invalid.",
-    "too_large": "The boundary is too large.",
-    "range": "Longitude must lie within −180…180 and latitude within −90…90.",
-    "not_number": "Coordinates must be numbers.",
-    "not_finite": "Coordinates must be finite numbers.",
+    "json": N_("The boundary is not valid JSON."),
+    "type": N_("The boundary must be a GeoJSON Polygon or MultiPolygon."),
+    "coordinates": N_("The boundary's coordinates are missing or unreadable."),
+    "ring": N_("Each ring of the boundary needs at least four positions."),
+    "position": N_("Each position needs a numeric longitude and latitude."),
+    "not_closed": N_("Each ring of the boundary must end where it starts."),
+    "invalid": N_("The boundary crosses itself or is otherwise invalid."),
+    "too_large": N_("The boundary is too large."),
+    "range": N_("Longitude must lie within −180…180 and latitude within −90…90."),
+    "not_number": N_("Coordinates must be numbers."),
+    "not_finite": N_("Coordinates must be finite numbers."),
 }
 CREDIT_CODE_MESSAGES = {
-    "length": "A unified social credit code has 18 characters.",
-    "character": "The unified social credit code contains a character that is not allowed.",
-    "check": "The check character of the unified social credit code does not match.",
-    "org_check": "The organisation-code check character (17th) does not match.",
+    "length": N_("A unified social credit code has 18 characters."),
+    "character": N_("The unified social credit code contains a character that is not allowed."),
+    "check": N_("The check character of the unified social credit code does not match."),
+    "org_check": N_("The organisation-code check character (17th) does not match."),
 }
 
 
 def geometry_message(err: geo.GeometryError) -> str:
-    return _(GEOMETRY_MESSAGES.get(err.code, "The geometry is invalid."))
+    return _(GEOMETRY_MESSAGES.get(err.code, N_("The geometry is invalid.")))
 
 
 # --- locating points in the jurisdiction tree ------------------------------------------
@@ -91,8 +93,12 @@ def locate(lon: float, lat: float) -> Jurisdiction | None:
     return None if pk is None else Jurisdiction.objects.get(pk=pk)
 
 
-def _place_in_tree(obj: Any, errors: dict[str, list[str]]) -> None:
-    """Check the point and derive or check the jurisdiction of a located record."""
+def _place_in_tree(obj: Any, errors: dict[str, list[str]], given: bool = True) -> None:
+    """Check the point and derive or check the jurisdiction of a located record.
+
+    `given`: the caller named the jurisdiction in this change. If not, the one the record
+    already has was derived from its old location and is simply derived anew.
+    """
     if obj.lon is None and obj.lat is None:
         if not obj.jurisdiction_id:
             errors.setdefault("jurisdiction", []).append(_("Give a location or a jurisdiction."))
@@ -112,7 +118,7 @@ def _place_in_tree(obj: Any, errors: dict[str, list[str]]) -> None:
             % {"lon": obj.lon, "lat": obj.lat}
         )
         return
-    if obj.jurisdiction_id and obj.jurisdiction_id != found.pk:
+    if given and obj.jurisdiction_id and obj.jurisdiction_id != found.pk:
         given = Jurisdiction.objects.get(pk=obj.jurisdiction_id)
         if not found.path.startswith(given.path):
             errors.setdefault("jurisdiction", []).append(
@@ -154,10 +160,24 @@ def _finish(obj: M, actor: Any, errors: dict[str, list[str]], exclude: list[str]
     return obj
 
 
+def _names_jurisdiction(data: dict[str, Any]) -> bool:
+    return "jurisdiction" in data or "jurisdiction_id" in data
+
+
+def _require_write(actor: Any) -> None:
+    """Read-only roles are refused before their input is even looked at."""
+    if not reach(actor).can_write:
+        raise PermissionDenied(_("You may not change this record."))
+
+
 def _apply(obj: M, data: dict[str, Any], allowed: set[str]) -> None:
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
+    nul = sorted(f for f, v in data.items() if isinstance(v, str) and "\x00" in v)
+    if nul:
+        # PostgreSQL cannot store NUL in text; SQLite could. Refuse it on both alike.
+        raise ValidationError({f: [_("Null characters are not allowed.")] for f in nul})
     for field, value in data.items():
         setattr(obj, field, value)
 
@@ -206,6 +226,7 @@ CONTACT_FIELDS = {
     "phone",
     "email",
 }
+JURISDICTION_CODE = re.compile(r"[A-Za-z0-9_.-]+")
 JURISDICTION_FIELDS = {
     "code",
     "name",
@@ -224,11 +245,13 @@ def save_organization(
     actor: Any, data: dict[str, Any], instance: Organization | None = None
 ) -> Organization:
     """Create (no instance) or update an organisation from already-typed field values."""
+    _require_write(actor)
     obj = instance or Organization()
     if instance is not None:
         require_change(actor, instance)  # may they touch it where it stands now …
     _apply(obj, data, ORGANIZATION_FIELDS)
     errors: dict[str, list[str]] = {}
+    _check_parent_chain(obj, errors)
     if obj.credit_code:
         try:
             obj.credit_code = creditcode.validate(obj.credit_code)
@@ -237,26 +260,49 @@ def save_organization(
     else:
         obj.credit_code = None
     obj.boundary = _check_area(obj.boundary, "boundary", errors, within=True)
-    _place_in_tree(obj, errors)
+    _place_in_tree(obj, errors, given=_names_jurisdiction(data))
     if not errors:
         require_change(actor, obj)  # … and where it would stand after the change
     return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
 
 
+def _check_parent_chain(obj: Organization, errors: dict[str, list[str]]) -> None:
+    """An organisation may not be its own parent, directly or through its parent's chain."""
+    seen = {obj.pk} if obj.pk else set()
+    parent_id = obj.parent_id
+    for _step in range(100):
+        if parent_id is None:
+            return
+        if parent_id in seen:
+            errors.setdefault("parent", []).append(
+                _("An organisation cannot be its own parent, directly or indirectly.")
+            )
+            return
+        seen.add(parent_id)
+        parent_id = (
+            Organization.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+        )
+
+
 @transaction.atomic
 def save_place(actor: Any, data: dict[str, Any], instance: Place | None = None) -> Place:
     """Create or update a place; it must belong to an organisation the actor can reach."""
+    _require_write(actor)
     obj = instance or Place()
     if instance is not None:
         require_change(actor, instance)
     _apply(obj, data, PLACE_FIELDS)
     errors: dict[str, list[str]] = {}
     if obj.organization_id and obj.lon is None and obj.lat is None and not obj.jurisdiction_id:
-        org = Organization.objects.get(pk=obj.organization_id)
+        org = Organization.objects.filter(pk=obj.organization_id).first()
+        if org is None:
+            errors.setdefault("organization", []).append(_("No such organisation."))
+            raise ValidationError(errors)
+        # A place given no location of its own stands where its organisation does.
         obj.lon, obj.lat = org.lon, org.lat
         if org.lon is None:
             obj.jurisdiction_id = org.jurisdiction_id
-    _place_in_tree(obj, errors)
+    _place_in_tree(obj, errors, given=_names_jurisdiction(data))
     if not errors:
         require_change(actor, obj)
     return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
@@ -264,14 +310,15 @@ def save_place(actor: Any, data: dict[str, Any], instance: Place | None = None) 
 
 @transaction.atomic
 def save_contact(actor: Any, data: dict[str, Any], instance: Contact | None = None) -> Contact:
+    _require_write(actor)
     obj = instance or Contact()
     if instance is not None:
         require_change(actor, instance)
     _apply(obj, data, CONTACT_FIELDS)
     errors: dict[str, list[str]] = {}
     if obj.place_id and obj.organization_id:
-        place = Place.objects.get(pk=obj.place_id)
-        if place.organization_id != obj.organization_id:
+        place = Place.objects.filter(pk=obj.place_id).first()
+        if place is not None and place.organization_id != obj.organization_id:
             errors.setdefault("place", []).append(
                 _("The place does not belong to this organisation.")
             )
@@ -290,6 +337,11 @@ def save_jurisdiction(
     old_path = obj.path
     _apply(obj, data, JURISDICTION_FIELDS)
     errors: dict[str, list[str]] = {}
+    if obj.code and not JURISDICTION_CODE.fullmatch(obj.code):
+        # The code becomes a segment of the materialised path and of page URLs.
+        errors.setdefault("code", []).append(
+            _("A code may contain only letters, digits, '.', '_' and '-'.")
+        )
     parent = obj.parent
     expected_depth = LEVEL_DEPTH.get(obj.level) if obj.level else None
     if parent is None and obj.level and obj.level != Level.DISTRICT:

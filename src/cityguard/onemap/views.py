@@ -81,8 +81,9 @@ def ui_strings() -> dict[str, str]:
         "searchButton": _("Search"),
         "noResults": _("No organisation found."),
         "noLocation": _("This organisation has no location."),
-        "features": _("features"),
         "legend": _("Legend"),
+        "zoomIn": _("Zoom in"),
+        "zoomOut": _("Zoom out"),
     }
 
 
@@ -101,6 +102,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "api": {
             "base": reverse("api:api-root"),
             "organizations": reverse("api:list_organizations"),
+            "organizationUrl": reverse("core:organization_detail", args=[0]).replace(
+                "/0/", "/{id}/"
+            ),
         },
         "view": {
             "extent": initial_extent(request.user),

@@ -1,0 +1,48 @@
+"""`cityguard bench map [--scale 100] [--requests 200]`: the map API benchmark.
+
+See `cityguard.onemap.bench` for what is measured and how.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cityguard.onemap import bench
+
+from .demo import positive_float
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the map layer API on the demo district at scale (own SQLite file under "
+        "var/, or the PostgreSQL database of DATABASE_URL); writes var/bench-map.json."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("target", choices=["map"], help="what to benchmark")
+        parser.add_argument("--scale", type=positive_float, default=100.0)
+        parser.add_argument("--requests", type=int, default=200)
+        parser.add_argument("--seed", type=int, default=1, help="seed of the random viewports")
+        parser.add_argument("--layer", default=bench.DEFAULT_LAYER)
+        parser.add_argument(
+            "--max-features", type=int, default=2000, help="most features in one viewport"
+        )
+        parser.add_argument("--db", default=None, help="SQLite file (default var/bench-scale<N>)")
+        parser.add_argument(
+            "--output", default=None, help="JSON report (default var/bench-map.json)"
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="reload the demo even if already loaded"
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["requests"] < 1 or opts["max_features"] < 1:
+            raise CommandError("--requests and --max-features must be positive")
+        try:
+            code = bench.run(opts, self.stdout.write)
+        except (bench.BenchDataError, ValueError) as exc:
+            raise CommandError(str(exc))
+        if code:
+            raise CommandError(f"the benchmark failed (exit code {code})")
