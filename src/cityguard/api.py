@@ -6,10 +6,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema, Swagger
-from ninja.security import HttpBearer, SessionAuth
+from ninja import security as ninja_security
+from ninja.security import HttpBearer
 
 from . import __version__, apierrors
 from .core.models import ApiToken
@@ -26,6 +29,19 @@ class BearerAuth(HttpBearer):
         return user
 
 
+class SessionAuth(ninja_security.SessionAuth):
+    """The signed-in session of the pages' own scripts (CSRF-checked).
+
+    A request that carries no session cookie cannot be a session request: it is answered
+    401 like any other unauthenticated call rather than with a CSRF refusal.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 class CityGuardAPI(NinjaAPI):
     """NinjaAPI whose every answer under /api/v1 is JSON `{"detail": …}`, including the
     two that ninja and Django otherwise answer in plain text or HTML: a method the path
@@ -37,7 +53,13 @@ class CityGuardAPI(NinjaAPI):
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
                 pattern.callback = _json_405(self, pattern.callback)
-        patterns.append(re_path(r"^.*$", functools.partial(apierrors.not_found, self)))
+        api = self
+
+        @csrf_exempt
+        def unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return apierrors.not_found(api, request)
+
+        patterns.append(re_path(r"^.*$", unknown_path))
         return patterns, app_name, namespace
 
 
@@ -83,6 +105,9 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 def _mount() -> None:
+    # Importing api_imports adds its routes to core's router; ninja copies a router's
+    # routes when it is mounted, so this import must come first.
+    from .core import api_imports  # noqa: F401
     from .core.api import auth_router
     from .core.api import router as core_router
     from .onemap.api import router as map_router

@@ -67,8 +67,9 @@ def _pydantic_message(err: dict[str, Any]) -> str:
     return table.get(kind, str(err.get("msg", _("Invalid value."))))
 
 
-# ninja's own (English) message for a body it cannot parse.
+# ninja's own (English) messages that reach callers.
 _UNPARSABLE_BODY = "Cannot parse request body"
+_CSRF_FAILED = "CSRF check Failed"
 
 
 def _loc(raw: Any) -> list[Any]:
@@ -149,6 +150,10 @@ def install(api: NinjaAPI) -> None:
         message = str(exc)
         if message.startswith(_UNPARSABLE_BODY):
             message = _("The request body is not valid JSON.")
+        elif message == _CSRF_FAILED:
+            message = _("The CSRF check failed: reload the page and try again.")
+        elif exc.status_code == 429:
+            message = _("Too many requests: wait a moment and try again.")
         return api.create_response(request, {"detail": message}, status=exc.status_code)
 
     # The two below are a safety net for every router: a value a database driver refuses

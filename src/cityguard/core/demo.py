@@ -59,8 +59,6 @@ PASSWORD_ENV = "CITYGUARD_DEMO_PASSWORD"
 CHANGE_REASON = "demo"
 BATCH_SIZE = 2000
 
-# Coordinates are kept to 1e-6 degree (about 0.1 m), as the API serialises them.
-GRID = 1e-6
 # Parts smaller than this (about 1 m²) are numerical slivers left by clipping.
 MIN_PART_AREA = 1e-10
 
@@ -193,22 +191,26 @@ def _polygons(geom: BaseGeometry) -> list[Polygon]:
 
 
 def _clean(geom: BaseGeometry) -> BaseGeometry:
-    """Snap to the 1e-6° grid, keep polygonal parts, orient rings as RFC 7946 asks.
+    """Keep the polygonal parts of a clipped cell, valid, rings oriented as RFC 7946 asks.
 
-    Neighbours share their vertices exactly before snapping, so they still do after,
-    and the partition stays gap- and overlap-free. Coordinates are then rounded to the
-    nearest float of their six-decimal value so the stored GeoJSON reads cleanly.
+    Coordinates are deliberately not rounded: a vertex where a cell's edge meets its
+    parent's edge would move off that edge and leave a sliver against the neighbour on
+    the other side. Unrounded, neighbours share their edges and every level tiles its
+    parent to within floating-point noise.
     """
-    snapped = shapely.set_precision(geom, GRID)
-    parts = _polygons(snapped)
+    parts = _polygons(geom)
     if not parts:
         raise ValueError("demo geometry collapsed to nothing")
     out: BaseGeometry = parts[0] if len(parts) == 1 else MultiPolygon(parts)
-    out = shapely.transform(out, lambda c: np.round(c, 6))
     if not out.is_valid:
         parts = _polygons(shapely.make_valid(out))
         out = parts[0] if len(parts) == 1 else MultiPolygon(parts)
     return shapely.orient_polygons(out)
+
+
+def _rounded(geom: BaseGeometry) -> BaseGeometry:
+    """A stand-alone shape (a park) with coordinates at 1e-6°, as the services store them."""
+    return _clean(shapely.set_precision(geom, 1e-6))
 
 
 def _partition(region: BaseGeometry, points: np.ndarray) -> list[BaseGeometry]:
@@ -570,12 +572,14 @@ def _credit_code(r: random.Random, kind: str, used: set[str]) -> str:
 def _park_boundary(
     street_geom: BaseGeometry, rng: np.random.Generator, others: list[BaseGeometry]
 ) -> BaseGeometry:
-    """A rough polygon of 100–300 m radius inside the street, clear of other parks."""
-    for _attempt in range(30):
+    """A rough polygon of 100–300 m radius inside the street, clear of other parks
+    where 30 tries allow (at scale 100 the district runs out of room)."""
+    for attempt in range(60):
         xs, ys = sample_points(street_geom, 1, rng)
         cx, cy = float(xs[0]), float(ys[0])
         k = int(rng.integers(6, 10))
-        angles = np.sort(rng.uniform(0, 2 * math.pi, k))
+        # Spread round the centre, so the hull always contains it.
+        angles = (np.arange(k) + rng.uniform(-0.3, 0.3, k)) * (2 * math.pi / k)
         radius = rng.uniform(0.0010, 0.0028) * rng.uniform(0.7, 1.0, k)
         ring = np.column_stack(
             [
@@ -583,11 +587,14 @@ def _park_boundary(
                 cy + radius * np.sin(angles),
             ]
         )
-        shape = shapely.intersection(Polygon(ring).convex_hull, street_geom)
-        if shape.area < 1e-7 or any(shape.intersects(o) for o in others):
+        raw = shapely.intersection(Polygon(ring).convex_hull, street_geom)
+        if raw.area < 1e-7:
             continue
-        return _clean(shape)
-    return _clean(shapely.intersection(Polygon(ring).convex_hull, street_geom))
+        shape = _rounded(raw)
+        if attempt < 30 and any(shape.intersects(o) for o in others):
+            continue
+        return shape
+    raise ValueError("no room for a park")
 
 
 def generate(scale: float = 1.0, seed: int = DEFAULT_SEED) -> Plan:
@@ -897,6 +904,15 @@ def has_data() -> bool:
     return Jurisdiction.objects.exists() or Organization.objects.exists()
 
 
+def refusal() -> str:
+    """Why the demo was not loaded, and how to load it anyway."""
+    return _(
+        "The database already holds jurisdictions or organisations, so the demo was not "
+        "loaded. Run “cityguard demo --force” to delete them, with everything that depends "
+        "on them, and load the demo district."
+    )
+
+
 def _bulk(model: type[models.Model], objs: list[Any], actor: Any) -> list[Any]:
     return bulk_create_with_history(  # type: ignore[no-any-return]
         objs,
@@ -1027,9 +1043,9 @@ def _cityguard_models() -> list[type[models.Model]]:
         meta = model._meta
         if meta.proxy or not meta.managed:
             continue
-        if meta.app_label in labels or (
-            meta.auto_created and meta.auto_created._meta.app_label in labels  # type: ignore[union-attr]
-        ):
+        # Auto-created many-to-many tables belong with the model that declares them.
+        owner = meta.auto_created if isinstance(meta.auto_created, type) else model
+        if owner._meta.app_label in labels:
             out.append(model)
     return out
 
@@ -1167,13 +1183,7 @@ def load(
     re-linking them to the records with the same codes."""
     log = log or (lambda _msg: None)
     if has_data() and not force:
-        raise DemoDataExists(
-            _(
-                "The database already holds jurisdictions or organisations, so the demo was "
-                "not loaded. Run “cityguard demo --force” to delete them, with everything "
-                "that depends on them, and load the demo district."
-            )
-        )
+        raise DemoDataExists(refusal())
     plan = generate(scale, seed)
     password, generated = demo_password()
     with transaction.atomic():

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -92,6 +93,13 @@ class _FilterForm(forms.Form):
     def active(self) -> bool:
         """Does any filter narrow the list (sorting aside)?"""
         return any(self.value(name) for name in self.fields if name != "sort")
+
+    @property
+    def narrowed(self) -> bool:
+        """Is anything beyond the search box set (so the phone layout shows it)?"""
+        if self.is_bound and self.errors:
+            return True
+        return any(self.value(name) for name in list(self.fields)[1:])
 
 
 class OrganizationFilterForm(_FilterForm):
@@ -300,7 +308,7 @@ def _organization_field(
     field = forms.ModelChoiceField(queryset=qs, label=label, required=required, help_text=help_text)
     if qs.count() > MAX_SELECT_CHOICES:
         field.widget = forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"})
-        field.help_text = _("The organisation's ID, shown on its page and in the list.")
+        field.help_text = _("The organisation's ID, shown on its page.")
     return field
 
 
@@ -316,6 +324,19 @@ def _jurisdiction_field(user: Any) -> JurisdictionChoiceField:
         empty_label=_("Derived from the location"),
         help_text=_("Leave empty to derive it from the longitude and latitude."),
     )
+
+
+def _name_the_chosen_organization(form: forms.BaseForm, name: str) -> None:
+    """An ID box says whose ID it holds, so a typo is caught before saving."""
+    field = form.fields[name]
+    if not isinstance(field.widget, forms.NumberInput):
+        return
+    value = form[name].value()
+    if value in (None, "") or not str(value).isdigit():
+        return
+    chosen = Organization.objects.visible_to(form.user).filter(pk=int(value)).first()  # type: ignore[attr-defined]
+    if chosen is not None:
+        field.help_text = format_lazy("{} — {}", chosen.name, field.help_text)
 
 
 def _derive_jurisdiction_by_default(form: forms.ModelForm) -> None:
@@ -398,6 +419,7 @@ class OrganizationForm(ServiceModelForm):
         self.fields["parent"] = parent
         self.fields["jurisdiction"] = _jurisdiction_field(user)
         _derive_jurisdiction_by_default(self)
+        _name_the_chosen_organization(self, "parent")
 
 
 class PlaceForm(ServiceModelForm):
@@ -447,6 +469,7 @@ class PlaceForm(ServiceModelForm):
         self.fields["organization"] = _organization_field(user, _("Organisation"), required=True)
         self.fields["jurisdiction"] = _jurisdiction_field(user)
         _derive_jurisdiction_by_default(self)
+        _name_the_chosen_organization(self, "organization")
 
 
 class JurisdictionForm(ServiceModelForm):

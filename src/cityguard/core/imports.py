@@ -155,6 +155,8 @@ class ImportReport:
                 "Nothing was written. Rows with errors: %(bad)s. Correct them, or choose to "
                 "write the valid rows only."
             )
+        elif self.error_count and not self.written:
+            text = _("Nothing was written: no row is valid. Rows with errors: %(bad)s.")
         elif self.error_count:
             text = _(
                 "Only the valid rows were written: created: %(created)s; updated: "
@@ -287,7 +289,7 @@ ORGANIZATION_COLUMNS: tuple[Column, ...] = (
         gettext_lazy("Unified social credit code"),
         gettext_lazy("18 characters. A known code updates that organisation."),
         aliases=("信用代码", "社会信用代码", "unifiedsocialcreditcode", "creditcode"),
-        example="91310110MA1G8XXXXX",
+        example="91310110MA1G8K2P99",
     ),
     Column(
         "address",
@@ -1136,7 +1138,7 @@ def template_xlsx(entity: str) -> bytes:
 
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = "组织 Organisations" if entity == "organization" else "场所 Places"
+    ws.title = "单位 Organisations" if entity == "organization" else "场所 Places"
     cols = [c for c in COLUMNS[entity] if c.name != "id"]
     ws.append([c.header for c in cols])
     bold = Font(bold=True)
@@ -1149,8 +1151,7 @@ def template_xlsx(entity: str) -> bytes:
         ws.column_dimensions[letter].width = max(12, len(col.header) * 2 + 4)
         if col.kind in {"credit_code", "text", "organization", "jurisdiction"}:
             # Text format keeps credit codes and phone numbers from turning into numbers.
-            for row in range(2, 1002):
-                ws.cell(row=row, column=pos).number_format = "@"
+            ws.column_dimensions[letter].number_format = "@"
         if col.kind == "kind":
             names = ",".join(zh for _c, zh, _l in kind_labels(entity))
             picker = DataValidation(type="list", formula1=f'"{names}"', allow_blank=True)
@@ -1165,8 +1166,8 @@ def template_xlsx(entity: str) -> bytes:
     for col in COLUMNS[entity]:
         label_zh, label_en = both(col.label)
         help_zh, help_en = both(col.help) if col.help else ("", "")
-        zh_text = f"{label_zh}：{help_zh}" if help_zh else label_zh
-        en_text = f"{label_en}: {help_en}" if help_en else label_en
+        zh_text = f"{label_zh}。{help_zh}" if help_zh else label_zh
+        en_text = f"{label_en}. {help_en}" if help_en else label_en
         help_ws.append([col.header, col.name, zh_text, en_text, col.example])
     help_ws.append([])
     help_ws.append(["类型 Kind", "代码 Code", "", "", ""])

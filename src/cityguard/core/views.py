@@ -197,7 +197,9 @@ def _geometry_feature(
     return _feature(geometry, label, colour, url, role) if geometry else None
 
 
-def _picker_context(user: Any, lon_id: str, lat_id: str) -> dict[str, Any]:
+def _picker_context(
+    user: Any, lon_id: str, lat_id: str, extra: Sequence[dict[str, Any] | None] = ()
+) -> dict[str, Any]:
     """Street outlines as landmarks for the click-to-set-location map on edit pages."""
     r = reach(user)
     streets = Jurisdiction.objects.filter(level=Level.STREET).exclude(boundary="")
@@ -207,7 +209,7 @@ def _picker_context(user: Any, lon_id: str, lat_id: str) -> dict[str, Any]:
         _geometry_feature(_area(s.boundary), s.name, "#607d8b", role="context")
         for s in streets.only("name", "boundary")
     ]
-    config = _map_config(feats, picker=True)
+    config = _map_config([*feats, *extra], picker=True)
     config.update({"lon_input": lon_id, "lat_input": lat_id})
     return config
 
@@ -392,6 +394,10 @@ def _export_or_page(
     return paginator, paginator.get_page(request.GET.get("page"))
 
 
+def _page_range(page: Any) -> list[Any]:
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
+
+
 def _organization_columns(streets: dict[str, str]) -> list[export.Column]:
     return [
         (_("ID"), lambda o: o.pk),
@@ -440,6 +446,7 @@ def organization_list(request: HttpRequest) -> HttpResponseBase:
             "form": form,
             "page_obj": page,
             "paginator": paginator,
+            "page_range": _page_range(page),
             "can_create": _can_create_organization(r),
             "can_import": r.can_write,
         },
@@ -493,6 +500,7 @@ def place_list(request: HttpRequest) -> HttpResponseBase:
             "form": form,
             "page_obj": page,
             "paginator": paginator,
+            "page_range": _page_range(page),
             "organization": organization,
             "can_create": r.can_write,
             "can_import": r.can_write,
@@ -543,7 +551,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponseBase:
     return render(
         request,
         "core/jurisdiction_list.html",
-        {"form": form, "page_obj": page, "paginator": paginator},
+        {"form": form, "page_obj": page, "paginator": paginator, "page_range": _page_range(page)},
     )
 
 
@@ -719,7 +727,19 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         {
             "form": form,
             "object": org,
-            "picker": _picker_context(user, form["lon"].id_for_label, form["lat"].id_for_label),
+            "picker": _picker_context(
+                user,
+                form["lon"].id_for_label,
+                form["lat"].id_for_label,
+                [
+                    _geometry_feature(
+                        _area(org.boundary) if org else None,
+                        org.name if org else "",
+                        OrganizationKind.colour_of(org.kind) if org else "",
+                        role="area",
+                    )
+                ],
+            ),
         },
     )
 

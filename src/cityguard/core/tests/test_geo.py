@@ -199,6 +199,33 @@ def test_geojson_output_is_rounded_to_six_decimals() -> None:
     assert all(abs(x * 1e6 - round(x * 1e6)) < 1e-6 for x in xs)
 
 
+@settings(max_examples=100)
+@given(
+    x=st.floats(min_value=121.0, max_value=122.0, allow_nan=False),
+    y=st.floats(min_value=31.0, max_value=32.0, allow_nan=False),
+    w=st.floats(min_value=0.001, max_value=0.1),
+    h=st.floats(min_value=0.001, max_value=0.1),
+    start=st.integers(min_value=0, max_value=3),
+    clockwise=st.booleans(),
+)
+def test_geojson_output_is_canonical_so_saving_twice_changes_nothing(
+    x: float, y: float, w: float, h: float, start: int, clockwise: bool
+) -> None:
+    corners = [[x, y], [x + w, y], [x + w, y + h], [x, y + h]]
+    corners = corners[start:] + corners[:start]
+    if clockwise:
+        corners.reverse()
+    ring = [*corners, corners[0]]
+    once = geo.to_geojson(geo.parse_area({"type": "Polygon", "coordinates": [ring]}))
+    twice = geo.to_geojson(geo.parse_area(once))
+    assert once == twice
+    assert json.loads(json.dumps(once)) == once  # plain lists, as JSON gives back
+    # RFC 7946: the exterior ring turns anticlockwise (positive signed area).
+    xs, ys = zip(*once["coordinates"][0], strict=True)
+    signed = sum(xs[i] * ys[i + 1] - xs[i + 1] * ys[i] for i in range(len(xs) - 1))
+    assert signed > 0
+
+
 # --- which jurisdiction a point falls in -----------------------------------------------
 
 

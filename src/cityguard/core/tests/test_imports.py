@@ -194,6 +194,10 @@ def test_partial_writes_only_the_good_rows(users: SimpleNamespace) -> None:
         Organization.objects.filter(name__startswith="导入企业").values_list("name", flat=True)
     )
     assert names == {"导入企业1", "导入企业5"}
+    with translation.override("en"):
+        none_valid = run(users.admin, [BAD_ROWS[0], BAD_ROWS[2]], partial=True)
+        assert not none_valid.written and not none_valid.accepted
+        assert "no row is valid" in none_valid.detail
 
 
 def test_dry_run_checks_everything_and_writes_nothing(users: SimpleNamespace) -> None:

@@ -642,7 +642,8 @@ def test_list_paginates_fifty_per_page(client: Client, users: Any, district: Any
     first = client.get(url, {"q": "批量"})
     assert first.context["page_obj"].paginator.count == 60
     assert len(first.context["page_obj"].object_list) == 50
-    assert 'href="?q=%E6%89%B9%E9%87%8F&amp;page=2"' in html(first)
+    assert 'href="?q=%E6%89%B9%E9%87%8F&amp;page=2">2</a>' in html(first)
+    assert '<span class="page" aria-current="page">1</span>' in html(first)
     second = client.get(url, {"q": "批量", "page": 2})
     assert len(second.context["page_obj"].object_list) == 10
     assert "批量公司059" in html(second) and "批量公司000" not in html(second)

@@ -51,6 +51,31 @@
     (root || document).querySelectorAll("form[data-autosubmit]").forEach(function (form) {
       if (form.dataset.bound) return;
       form.dataset.bound = "1";
+      var toggle = form.querySelector(".filters-toggle");
+      if (toggle) {
+        toggle.addEventListener("click", function () {
+          var open = form.classList.toggle("expanded");
+          toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        });
+      }
+      // Empty fields add nothing to a filter: leave them out of the URL.
+      form.addEventListener("htmx:configRequest", function (e) {
+        var params = e.detail.parameters;
+        var keys = params.keys ? Array.from(params.keys()) : Object.keys(params);
+        keys.forEach(function (k) {
+          var v = params.get ? params.get(k) : params[k];
+          if (v === "" || v == null) {
+            if (params.delete) params.delete(k);
+            else delete params[k];
+          }
+        });
+      });
+      form.addEventListener("submit", function () {
+        if (window.htmx) return;
+        form.querySelectorAll("input, select").forEach(function (el) {
+          if (el.name && el.value === "") el.disabled = true;
+        });
+      });
       if (window.htmx) return; // htmx triggers on change itself
       form.querySelectorAll("select").forEach(function (sel) {
         sel.addEventListener("change", function () {
@@ -101,6 +126,7 @@
   }
 
   function pieOption(items) {
+    var narrow = window.innerWidth < 480;
     return {
       animationDuration: 400,
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
@@ -115,11 +141,14 @@
       series: [
         {
           type: "pie",
-          radius: ["42%", "68%"],
+          radius: narrow ? ["38%", "62%"] : ["42%", "68%"],
           center: ["50%", "44%"],
           avoidLabelOverlap: true,
           itemStyle: { borderColor: "#fff", borderWidth: 2 },
-          label: { formatter: "{c}", color: "#3c4a5a" },
+          label: narrow
+            ? { position: "inside", formatter: "{c}", color: "#fff", fontSize: 11 }
+            : { formatter: "{c}", color: "#3c4a5a" },
+          labelLine: { show: !narrow },
           data: items.map(function (i) {
             return { name: i.name, value: i.value, url: i.url, itemStyle: { color: i.colour } };
           })
@@ -157,7 +186,11 @@
 
   function baseMap(el, config, options) {
     var L = window.L;
-    var map = L.map(el, Object.assign({ scrollWheelZoom: false, attributionControl: !!config.tiles }, options || {}));
+    var map = L.map(el, Object.assign({
+      scrollWheelZoom: false,
+      attributionControl: !!config.tiles,
+      zoomSnap: 0.25
+    }, options || {}));
     if (config.tiles) {
       L.tileLayer(config.tiles, {
         attribution: config.attribution || "",
@@ -175,6 +208,7 @@
     var layer = L.geoJSON(collection, {
       style: function (f) {
         var p = f.properties || {};
+        if (f.geometry && f.geometry.type === "Point") return {}; // see pointToLayer
         var context = p.role === "context" || p.role === "related";
         return {
           color: p.colour || "#1565c0",

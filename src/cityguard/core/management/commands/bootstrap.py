@@ -65,15 +65,15 @@ class Command(BaseCommand):
         lines = [
             FRAME,
             _("An administrator account has been created."),
-            _("  Username: %(username)s") % {"username": ADMIN_USERNAME},
+            "  " + _("Username: %(username)s") % {"username": ADMIN_USERNAME},
         ]
         if generated:
             lines += [
-                _("  Password: %(password)s") % {"password": password},
+                "  " + _("Password: %(password)s") % {"password": password},
                 _("This password is shown only once: note it now and change it after signing in."),
             ]
         else:
-            lines.append(_("  Password: the value of %(env)s") % {"env": ADMIN_PASSWORD_ENV})
+            lines.append("  " + _("Password: the value of %(env)s") % {"env": ADMIN_PASSWORD_ENV})
         lines.append(FRAME)
         self.stdout.write("\n".join(lines))
         return admin

@@ -75,13 +75,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if demo.has_data() and not opts["force"]:
-            raise CommandError(
-                _(
-                    "The database already holds jurisdictions or organisations, so the demo was "
-                    "not loaded. Run “cityguard demo --force” to delete them, with everything "
-                    "that depends on them, and load the demo district."
-                )
-            )
+            raise CommandError(demo.refusal())
         self.stdout.write(
             _("Loading the demo district (scale %(scale)s, seed %(seed)s)…")
             % {"scale": opts["scale"], "seed": opts["seed"]}
