@@ -20,12 +20,21 @@ APP = ROOT / "src" / "cityguard"
 CATALOGUE = APP / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
-def fragments() -> dict[tuple[str | None, str], str]:
-    known: dict[tuple[str | None, str], str] = {}
+Key = tuple[str | None, str]
+
+
+def _translated(entry: polib.POEntry) -> bool:
+    if entry.msgid_plural:
+        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
+def fragments() -> dict[Key, polib.POEntry]:
+    known: dict[Key, polib.POEntry] = {}
     for path in sorted((ROOT / "i18n").glob("*.po")):
         for entry in polib.pofile(str(path)):
-            if entry.msgstr:
-                known.setdefault((entry.msgctxt, entry.msgid), entry.msgstr)
+            if _translated(entry):
+                known.setdefault((entry.msgctxt, entry.msgid), entry)
     return known
 
 
@@ -41,24 +50,28 @@ def extract() -> None:
 def main() -> int:
     check = "--check" in sys.argv
     if not check:
-        previous = {}
+        previous: dict[Key, polib.POEntry] = {}
         if CATALOGUE.exists():
-            previous = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(CATALOGUE)) if e.msgstr}
+            previous = {
+                (e.msgctxt, e.msgid): e for e in polib.pofile(str(CATALOGUE)) if _translated(e)
+            }
         extract()
         po = polib.pofile(str(CATALOGUE))
         known = {**fragments(), **previous}
         for entry in po:
-            key = (entry.msgctxt, entry.msgid)
-            if not entry.msgstr and key in known:
-                entry.msgstr = known[key]
+            source = known.get((entry.msgctxt, entry.msgid))
+            if source is not None and not _translated(entry):
+                if entry.msgid_plural:
+                    entry.msgstr_plural = {0: source.msgstr_plural.get(0) or source.msgstr}
+                else:
+                    entry.msgstr = source.msgstr
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         po.metadata.update({"Language": "zh_Hans", "Content-Type": "text/plain; charset=UTF-8",
                             "Plural-Forms": "nplurals=1; plural=0;"})
         po.save()
     po = polib.pofile(str(CATALOGUE))
-    missing = [e.msgid for e in po if not e.msgstr and not e.msgid_plural]
-    missing += [e.msgid for e in po if e.msgid_plural and not all(e.msgstr_plural.values())]
+    missing = [e.msgid for e in po if not _translated(e)]
     for msgid in missing:
         print(f"untranslated: {msgid!r}")
     print(f"{len(po)} messages, {len(missing)} untranslated")

@@ -1124,6 +1124,18 @@ def wipe() -> dict[str, int]:
 # --- users and other apps --------------------------------------------------------------------
 
 
+def analyze() -> None:
+    """Refresh the query planner's statistics after a bulk load: left alone, PostgreSQL
+    plans the map's viewport queries for the empty tables it last saw."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            for model in _CORE_MODELS:
+                cur.execute(f"ANALYZE {qn(model._meta.db_table)}")
+        elif connection.vendor == "sqlite":
+            cur.execute("ANALYZE")
+
+
 def demo_password() -> tuple[str, bool]:
     """(password, generated?) — from CITYGUARD_DEMO_PASSWORD, else a fresh random one."""
     env = os.environ.get(PASSWORD_ENV, "")
@@ -1201,6 +1213,7 @@ def load(
         context = DemoContext(scale=scale, seed=seed, actor=actor, log=log)
         for hook in _app_hooks():
             hook(context)
+    analyze()
     return LoadResult(
         counts={
             "jurisdictions": len(plan.nodes),

@@ -159,6 +159,8 @@ def export(
     name = filename(stem, fmt)
     response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":
+        # Under ASGI Django gathers a synchronous stream before sending it; MAX_ROWS
+        # keeps that to tens of megabytes, and WSGI deployments stream row by row.
         response = StreamingHttpResponse(_csv_stream(items, columns), content_type=CSV_CONTENT_TYPE)
     else:
         response = HttpResponse(

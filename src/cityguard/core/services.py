@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from . import creditcode, geo
 from .access import reach, require_change
@@ -22,28 +22,30 @@ from .models import Contact, Jurisdiction, Organization, Place
 M = TypeVar("M", bound=models.Model)
 
 GEOMETRY_MESSAGES = {
-    "json": N_("The boundary is not valid JSON."),
-    "type": N_("The boundary must be a GeoJSON Polygon or MultiPolygon."),
-    "coordinates": N_("The boundary's coordinates are missing or unreadable."),
-    "ring": N_("Each ring of the boundary needs at least four positions."),
-    "position": N_("Each position needs a numeric longitude and latitude."),
-    "not_closed": N_("Each ring of the boundary must end where it starts."),
-    "invalid": N_("The boundary crosses itself or is otherwise invalid."),
-    "too_large": N_("The boundary is too large."),
-    "range": N_("Longitude must lie within −180…180 and latitude within −90…90."),
-    "not_number": N_("Coordinates must be numbers."),
-    "not_finite": N_("Coordinates must be finite numbers."),
+    "json": gettext_noop("The boundary is not valid JSON."),
+    "type": gettext_noop("The boundary must be a GeoJSON Polygon or MultiPolygon."),
+    "coordinates": gettext_noop("The boundary's coordinates are missing or unreadable."),
+    "ring": gettext_noop("Each ring of the boundary needs at least four positions."),
+    "position": gettext_noop("Each position needs a numeric longitude and latitude."),
+    "not_closed": gettext_noop("Each ring of the boundary must end where it starts."),
+    "invalid": gettext_noop("The boundary crosses itself or is otherwise invalid."),
+    "too_large": gettext_noop("The boundary is too large."),
+    "range": gettext_noop("Longitude must lie within −180…180 and latitude within −90…90."),
+    "not_number": gettext_noop("Coordinates must be numbers."),
+    "not_finite": gettext_noop("Coordinates must be finite numbers."),
 }
 CREDIT_CODE_MESSAGES = {
-    "length": N_("A unified social credit code has 18 characters."),
-    "character": N_("The unified social credit code contains a character that is not allowed."),
-    "check": N_("The check character of the unified social credit code does not match."),
-    "org_check": N_("The organisation-code check character (17th) does not match."),
+    "length": gettext_noop("A unified social credit code has 18 characters."),
+    "character": gettext_noop(
+        "The unified social credit code contains a character that is not allowed."
+    ),
+    "check": gettext_noop("The check character of the unified social credit code does not match."),
+    "org_check": gettext_noop("The organisation-code check character (17th) does not match."),
 }
 
 
 def geometry_message(err: geo.GeometryError) -> str:
-    return _(GEOMETRY_MESSAGES.get(err.code, N_("The geometry is invalid.")))
+    return _(GEOMETRY_MESSAGES.get(err.code, gettext_noop("The geometry is invalid.")))
 
 
 # --- locating points in the jurisdiction tree ------------------------------------------

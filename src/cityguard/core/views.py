@@ -105,7 +105,7 @@ def _street_of(node: Jurisdiction, streets: dict[str, str]) -> str:
 
 
 def _area_label(node: Jurisdiction, streets: dict[str, str]) -> str:
-    """ "Street · community" for a node below a street, the node's name otherwise."""
+    """The street and the node ("西街道 · 西一居委") below a street, else the node's name."""
     street = _street_of(node, streets)
     if street and street != node.name:
         return f"{street} · {node.name}"

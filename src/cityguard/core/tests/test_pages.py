@@ -757,3 +757,56 @@ def test_contacts_are_scoped_on_the_page(client: Client, users: Any) -> None:
     assert "东区联系人" in html(
         client.get(reverse("core:organization_detail", args=[users.east_org.pk]))
     )
+
+
+def test_many_organisations_are_chosen_by_id(client: Client, users: Any, monkeypatch: Any) -> None:
+    from cityguard.core import forms
+
+    monkeypatch.setattr(forms, "MAX_SELECT_CHOICES", 1)
+    login(client, users.admin)
+    page = client.get(reverse("core:place_create"), {"organization": users.east_org.pk})
+    text = html(page)
+    assert 'type="number" name="organization"' in text
+    # the box names whose ID it holds
+    assert "东区物流有限公司 — " in str(page.context["form"].fields["organization"].help_text)
+    response = client.post(
+        reverse("core:place_create"),
+        {"name": "东区仓库", "kind": "crowded_place", "organization": users.east_org.pk},
+    )
+    assert response.status_code == 302
+    assert Place.objects.get(name="东区仓库").organization == users.east_org
+
+
+def test_maps_follow_the_basemap_datum(client: Client, users: Any, settings: Any) -> None:
+    settings.CITYGUARD_TILE_URL = "https://tiles.example/{z}/{x}/{y}.png"
+    settings.CITYGUARD_TILE_CRS = "gcj02"
+    login(client, users.admin)
+    detail = client.get(reverse("core:organization_detail", args=[users.west_org.pk]))
+    config = json_script(detail, "map-config")
+    assert config["tiles"] == settings.CITYGUARD_TILE_URL
+    lon, lat = config["features"]["features"][0]["geometry"]["coordinates"]
+    # shown on GCJ-02 tiles, shifted by a few hundred metres; stored WGS 84 unchanged
+    assert 0.001 < abs(lon - 121.51) < 0.01 and 0.001 < abs(lat - 31.27) < 0.01
+    users.west_org.refresh_from_db()
+    assert (users.west_org.lon, users.west_org.lat) == (121.51, 31.27)
+    # a picker writes WGS 84 back, so it never sits on shifted tiles
+    edit = client.get(reverse("core:organization_edit", args=[users.west_org.pk]))
+    assert json_script(edit, "picker-config")["tiles"] == ""
+
+
+def test_parent_outside_reach_is_not_linked(client: Client, users: Any) -> None:
+    child = testing.make_organization(
+        users.admin, "西区分公司", 121.52, 31.28, parent=users.east_org
+    )
+    login(client, users.west_officer)
+    text = html(client.get(reverse("core:organization_detail", args=[child.pk])))
+    assert "东区物流有限公司" not in text
+    assert reverse("core:organization_detail", args=[users.east_org.pk]) not in text
+
+
+def test_list_filters_use_htmx_and_work_without_it(client: Client, users: Any) -> None:
+    login(client, users.admin)
+    text = html(client.get(reverse("core:organization_list")))
+    assert 'method="get"' in text and 'hx-get="/organizations/"' in text
+    assert 'hx-select="#results"' in text and 'id="results"' in text
+    assert "/static/vendor/htmx/htmx.min.js" in text
