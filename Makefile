@@ -11,7 +11,7 @@ PG_URL ?= $(TEST_DATABASE_URL)
 run: install
 	$(BIN)/cityguard migrate --noinput
 	$(BIN)/cityguard bootstrap
-	$(BIN)/cityguard serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+	$(BIN)/cityguard start --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 test: install lint typecheck
 	$(BIN)/python scripts/run_tests.py

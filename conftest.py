@@ -11,6 +11,14 @@ from cityguard import testing
 from cityguard.core.choices import Role
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_run_inline() -> None:
+    # Background jobs run in the test process, against the test database.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # The default hasher is deliberately slow; tests hash a dozen passwords per case.

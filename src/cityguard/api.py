@@ -110,11 +110,17 @@ def _mount() -> None:
     from .core import api_imports  # noqa: F401
     from .core.api import auth_router
     from .core.api import router as core_router
+    from .chemicals.api import router as chemicals_router
+    from .hazards.api import router as hazards_router
     from .onemap.api import router as map_router
+    from .risk.api import router as risk_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/", core_router)
     api.add_router("/map", map_router)
+    api.add_router("/risk", risk_router)
+    api.add_router("/hazards", hazards_router)
+    api.add_router("/chemicals", chemicals_router)
 
 
 _mount()

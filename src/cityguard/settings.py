@@ -55,8 +55,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "simple_history",
+    "huey.contrib.djhuey",
     "cityguard.core",
     "cityguard.onemap",
+    "cityguard.risk",
+    "cityguard.hazards",
+    "cityguard.chemicals",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +144,28 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+
+# Background and periodic jobs (huey). Embedded: a SQLite queue file beside the database;
+# at scale: Redis from REDIS_URL. CITYGUARD_JOBS_IMMEDIATE runs jobs inline (tests).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+_huey_immediate = _env_bool("CITYGUARD_JOBS_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "cityguard",
+        "url": REDIS_URL,
+        "immediate": _huey_immediate,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "cityguard",
+        "filename": str(VAR_DIR / "jobs.sqlite3"),
+        "immediate": _huey_immediate,
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+    }
 
 # Uploads: imports are read in memory and refused above this size.
 CITYGUARD_IMPORT_MAX_BYTES = int(os.environ.get("CITYGUARD_IMPORT_MAX_BYTES", 5 * 1024 * 1024))

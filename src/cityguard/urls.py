@@ -21,5 +21,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("cityguard.onemap.urls")),
+    path("risk/", include("cityguard.risk.urls")),
+    path("hazards/", include("cityguard.hazards.urls")),
+    path("chemicals/", include("cityguard.chemicals.urls")),
     path("", include("cityguard.core.urls")),
 ]

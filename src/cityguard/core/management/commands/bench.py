@@ -22,10 +22,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("target", choices=["map"], help="what to benchmark")
-        parser.add_argument("--scale", type=positive_float, default=100.0)
-        parser.add_argument("--requests", type=int, default=200)
+        parser.add_argument(
+            "--scale",
+            type=positive_float,
+            default=100.0,
+            help="demo scale: about 500 × scale organisations (default 100)",
+        )
+        parser.add_argument("--requests", type=int, default=200, help="timed requests")
         parser.add_argument("--seed", type=int, default=1, help="seed of the random viewports")
-        parser.add_argument("--layer", default=bench.DEFAULT_LAYER)
+        parser.add_argument("--layer", default=bench.DEFAULT_LAYER, help="a point layer's name")
         parser.add_argument(
             "--max-features", type=int, default=2000, help="most features in one viewport"
         )

@@ -1,0 +1,1 @@
+"""Hazards: the lifecycle from report to closure, inspections, look-back, public tips."""

@@ -1,0 +1,1 @@
+"""Risk register: risk points, assessments (LEC, matrix) and four-colour grading."""

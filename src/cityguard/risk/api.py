@@ -1,0 +1,5 @@
+"""API of the risk app, mounted at /api/v1/risk."""
+
+from ninja import Router
+
+router = Router(tags=["risk"])

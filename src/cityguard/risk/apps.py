@@ -1,0 +1,19 @@
+from importlib import import_module
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RiskConfig(AppConfig):
+    name = "cityguard.risk"
+    label = "risk"
+    verbose_name = _("Risk register")
+
+    def ready(self) -> None:
+        # Map layers and indicators register themselves when their modules load.
+        for module in ("layers", "signals"):
+            try:
+                import_module(f"{self.name}.{module}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{self.name}.{module}":
+                    raise

@@ -1,0 +1,1 @@
+"""Data of the risk app."""
