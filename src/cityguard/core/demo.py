@@ -19,7 +19,7 @@ are located in the tree with the same `geo.SpatialIndex`, credit codes are built
 a sample through the services to prove it.
 
 Other apps may add their own demo data: a module `cityguard.<app>.demo` with a
-function `load_demo(context: DemoContext)` is called, in INSTALLED_APPS order, inside
+function `load_demo(*, scale, seed) -> dict[str, int]` is called, in INSTALLED_APPS order, inside
 the same transaction once the registry is loaded.
 """
 
@@ -883,16 +883,6 @@ def _generate_places(
 
 
 @dataclass
-class DemoContext:
-    """What another app's `load_demo(context)` gets: the same scale, seed and actor."""
-
-    scale: float
-    seed: int
-    actor: Any
-    log: Callable[[str], None]
-
-
-@dataclass
 class LoadResult:
     counts: dict[str, int]
     users: list[tuple[str, str]]  # (username, role)
@@ -1168,7 +1158,7 @@ def _demo_users(
     return out
 
 
-def _app_hooks() -> list[Callable[[DemoContext], None]]:
+def _app_hooks() -> list[Callable[..., dict[str, int] | None]]:
     hooks = []
     for config in apps.get_app_configs():
         if not config.name.startswith("cityguard.") or config.name == "cityguard.core":
@@ -1210,9 +1200,10 @@ def load(
         n_contacts = _write_contacts(plan, org_pks, actor)
         relink_memberships(links)
         users = _demo_users(plan, node_pks, org_pks, password)
-        context = DemoContext(scale=scale, seed=seed, actor=actor, log=log)
+        app_counts: dict[str, int] = {}
         for hook in _app_hooks():
-            hook(context)
+            # Each domain app adds its records on top of the registry just written.
+            app_counts.update(hook(scale=scale, seed=seed) or {})
     analyze()
     return LoadResult(
         counts={
@@ -1223,6 +1214,7 @@ def load(
             "organizations": len(plan.orgs),
             "places": n_places,
             "contacts": n_contacts,
+            **app_counts,
         },
         users=users,
         password=password if generated else None,

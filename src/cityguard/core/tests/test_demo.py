@@ -324,10 +324,16 @@ def test_bootstrap_uses_the_admin_password_from_the_environment(
 
 
 def test_other_apps_demo_hooks_are_called(db: Any, monkeypatch: Any) -> None:
-    seen: list[demo.DemoContext] = []
-    monkeypatch.setattr(demo, "_app_hooks", lambda: [seen.append])
-    demo.load(SMALL, seed=5)
-    assert len(seen) == 1 and seen[0].scale == SMALL and seen[0].seed == 5
+    seen: list[dict[str, Any]] = []
+
+    def hook(**kwargs: Any) -> dict[str, int]:
+        seen.append(kwargs)
+        return {"widgets": 3}
+
+    monkeypatch.setattr(demo, "_app_hooks", lambda: [hook])
+    result = demo.load(SMALL, seed=5)
+    assert seen == [{"scale": SMALL, "seed": 5}]
+    assert result.counts["widgets"] == 3
 
 
 def test_wipe_removes_the_registry_and_its_history(loaded: demo.LoadResult) -> None:

@@ -1,10 +1,14 @@
-"""`cityguard bench map [--scale 100] [--requests 200]`: the map API benchmark.
+"""`cityguard bench <target> [options]`: the benchmarks.
 
-See `cityguard.onemap.bench` for what is measured and how.
+`map` is the map API benchmark (see `cityguard.onemap.bench`); any other target names a
+domain app whose `bench.py` has `main(argv) -> dict` (`cityguard bench risk --help`).
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,6 +16,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cityguard.onemap import bench
 
 from .demo import positive_float
+
+
+def app_benches() -> list[str]:
+    """Domain apps that ship a benchmark module."""
+    from django.apps import apps
+
+    names = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("cityguard.") and config.label != "onemap":
+            if importlib.util.find_spec(f"{config.name}.bench") is not None:
+                names.append(config.label)
+    return names
 
 
 class Command(BaseCommand):
@@ -41,6 +57,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="reload the demo even if already loaded"
         )
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        target = argv[2] if len(argv) > 2 else ""
+        if target not in ("", "map") and not target.startswith("-"):
+            import django
+
+            django.setup()
+            if target not in app_benches():
+                sys.stderr.write(f"unknown benchmark {target!r}; choose map or {app_benches()}\n")
+                sys.exit(2)
+            importlib.import_module(f"cityguard.{target}.bench").main(argv[3:])
+            return
+        super().run_from_argv(argv)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["requests"] < 1 or opts["max_features"] < 1:
