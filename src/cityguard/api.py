@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
@@ -64,14 +65,24 @@ class CityGuardAPI(NinjaAPI):
 
 
 def _json_405(api: NinjaAPI, view: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        response = view(request, *args, **kwargs)
+    def fix(request: HttpRequest, response: Any) -> Any:
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
             return apierrors.method_not_allowed(api, request, response)
         return response
+
+    if iscoroutinefunction(view):
+        # An app may add async operations (live push); keep such views async.
+        @functools.wraps(view)
+        async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            return fix(request, await view(request, *args, **kwargs))
+
+        return markcoroutinefunction(async_wrapper)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        return fix(request, view(request, *args, **kwargs))
 
     return wrapper
 
@@ -106,11 +117,11 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 def _mount() -> None:
     # Importing api_imports adds its routes to core's router; ninja copies a router's
-    # routes when it is mounted, so this import must come first.
+    # routes when it is mounted, so it must be imported before the mounting below.
+    from .chemicals.api import router as chemicals_router
     from .core import api_imports  # noqa: F401
     from .core.api import auth_router
     from .core.api import router as core_router
-    from .chemicals.api import router as chemicals_router
     from .hazards.api import router as hazards_router
     from .onemap.api import router as map_router
     from .risk.api import router as risk_router

@@ -95,10 +95,10 @@ def locate(lon: float, lat: float) -> Jurisdiction | None:
     return None if pk is None else Jurisdiction.objects.get(pk=pk)
 
 
-def _place_in_tree(obj: Any, errors: dict[str, list[str]], given: bool = True) -> None:
+def _place_in_tree(obj: Any, errors: dict[str, list[str]], named: bool = True) -> None:
     """Check the point and derive or check the jurisdiction of a located record.
 
-    `given`: the caller named the jurisdiction in this change. If not, the one the record
+    `named`: the caller named the jurisdiction in this change. If not, the one the record
     already has was derived from its old location and is simply derived anew.
     """
     if obj.lon is None and obj.lat is None:
@@ -120,8 +120,11 @@ def _place_in_tree(obj: Any, errors: dict[str, list[str]], given: bool = True) -
             % {"lon": obj.lon, "lat": obj.lat}
         )
         return
-    if given and obj.jurisdiction_id and obj.jurisdiction_id != found.pk:
-        given = Jurisdiction.objects.get(pk=obj.jurisdiction_id)
+    if named and obj.jurisdiction_id and obj.jurisdiction_id != found.pk:
+        given = Jurisdiction.objects.filter(pk=obj.jurisdiction_id).first()
+        if given is None:
+            errors.setdefault("jurisdiction", []).append(_("No such jurisdiction."))
+            return
         if not found.path.startswith(given.path):
             errors.setdefault("jurisdiction", []).append(
                 _("The location lies in %(found)s, not in %(given)s.")
@@ -262,7 +265,7 @@ def save_organization(
     else:
         obj.credit_code = None
     obj.boundary = _check_area(obj.boundary, "boundary", errors, within=True)
-    _place_in_tree(obj, errors, given=_names_jurisdiction(data))
+    _place_in_tree(obj, errors, named=_names_jurisdiction(data))
     if not errors:
         require_change(actor, obj)  # … and where it would stand after the change
     return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
@@ -304,7 +307,7 @@ def save_place(actor: Any, data: dict[str, Any], instance: Place | None = None) 
         obj.lon, obj.lat = org.lon, org.lat
         if org.lon is None:
             obj.jurisdiction_id = org.jurisdiction_id
-    _place_in_tree(obj, errors, given=_names_jurisdiction(data))
+    _place_in_tree(obj, errors, named=_names_jurisdiction(data))
     if not errors:
         require_change(actor, obj)
     return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])

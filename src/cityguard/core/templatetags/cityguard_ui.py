@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from ..choices import OrganizationKind, PlaceKind
 from ..models import Organization, Place
@@ -36,7 +36,7 @@ def nav_current(context: template.Context, *prefixes: str) -> SafeString | str:
     match = getattr(request, "resolver_match", None)
     name = getattr(match, "view_name", "") or ""
     if any(name == p or (p.endswith(("_", ":")) and name.startswith(p)) for p in prefixes):
-        return format_html('aria-current="page"')
+        return mark_safe('aria-current="page"')
     return ""
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cityguard import __version__, testing
 from cityguard.core import services
@@ -762,3 +762,22 @@ def test_an_unknown_path_is_json_for_every_method(users: SimpleNamespace) -> Non
         response = getattr(client, method)("/api/v1/organizations/-1")
         assert response.status_code == 404, method
         assert response.json() == {"detail": "Not found."}
+
+
+def test_async_operations_keep_their_json_405(rf: Any) -> None:
+    """An app may add async operations; the JSON 405 wrapper keeps them async."""
+    from asgiref.sync import async_to_sync, iscoroutinefunction
+    from django.http import HttpResponseNotAllowed
+
+    from cityguard.api import _json_405, api
+
+    async def view(request: Any) -> Any:
+        return HttpResponseNotAllowed(["GET"], content=b"Method not allowed")
+
+    wrapped = _json_405(api, view)
+    assert iscoroutinefunction(wrapped)
+    with translation.override("en"):
+        response = async_to_sync(wrapped)(rf.delete("/api/v1/x"))
+    assert response.status_code == 405
+    assert json.loads(response.content) == {"detail": "This method is not allowed here."}
+    assert response["Allow"] == "GET"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from cityguard import testing
 from cityguard.core import services
@@ -173,7 +174,7 @@ def test_a_required_field_left_empty_is_refused(users: SimpleNamespace) -> None:
 def test_a_malformed_or_misplaced_park_boundary_is_refused(
     users: SimpleNamespace, boundary: str, reason: str
 ) -> None:
-    with refused("boundary"):
+    with refused("boundary"), translation.override("en"):
         try:
             services.save_organization(users.admin, org(kind="park", boundary=boundary))
         except ValidationError as exc:
@@ -359,3 +360,8 @@ def test_a_malformed_jurisdiction_boundary_is_refused(
             {"boundary": json.dumps({"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]})},
             district.west,
         )
+
+
+def test_an_unknown_jurisdiction_id_is_refused_not_crashed(users: SimpleNamespace) -> None:
+    with refused("jurisdiction"):
+        services.save_organization(users.admin, org(jurisdiction_id=987654))
