@@ -105,7 +105,7 @@ def _save_point(actor: Any, obj: RiskPoint, data: dict[str, Any], given: bool) -
     errors: dict[str, list[str]] = {}
     _locate_from_owner(obj, errors)
     if not errors:
-        _place_in_tree(obj, errors, given=given)
+        _place_in_tree(obj, errors, given)
     if not errors:
         _check(actor, obj)  # where it would stand after the change
     return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
