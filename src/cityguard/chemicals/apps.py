@@ -11,7 +11,7 @@ class ChemicalsConfig(AppConfig):
 
     def ready(self) -> None:
         # Map layers and indicators register themselves when their modules load.
-        for module in ("layers", "signals"):
+        for module in ("layers", "signals", "tasks"):
             try:
                 import_module(f"{self.name}.{module}")
             except ModuleNotFoundError as exc:

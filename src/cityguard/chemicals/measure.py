@@ -40,7 +40,9 @@ def cas_check_digit(body: str) -> int:
 
 def cas_is_valid(text: str) -> bool:
     m = _CAS.match(text)
-    return bool(m) and cas_check_digit(m.group(1) + m.group(2)) == int(m.group(3))
+    if m is None:
+        return False
+    return cas_check_digit(m.group(1) + m.group(2)) == int(m.group(3))
 
 
 def normalise_cas(text: str) -> str | None:

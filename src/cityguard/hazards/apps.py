@@ -1,17 +1,18 @@
 from importlib import import_module
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HazardsConfig(AppConfig):
     name = "cityguard.hazards"
     label = "hazards"
-    verbose_name = _("Hazards")
+    verbose_name = pgettext_lazy("hazard", "Hazards")
 
     def ready(self) -> None:
-        # Map layers and indicators register themselves when their modules load.
-        for module in ("layers", "signals"):
+        # Map layers and indicators register themselves when their modules load; huey
+        # learns the periodic jobs when tasks.py is imported.
+        for module in ("layers", "signals", "tasks"):
             try:
                 import_module(f"{self.name}.{module}")
             except ModuleNotFoundError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityguard.core.choices import ColouredChoices
 
@@ -55,8 +56,8 @@ class EventKind(models.TextChoices):
 
 
 class Severity(ColouredChoices):
-    GENERAL = "general", _("General hazard")
-    MAJOR = "major", _("Major hazard")
+    GENERAL = "general", pgettext_lazy("hazard", "General hazard")
+    MAJOR = "major", pgettext_lazy("hazard", "Major hazard")
 
 
 Severity.COLOURS = {"general": "#f9a825", "major": "#d32f2f"}  # type: ignore[attr-defined]

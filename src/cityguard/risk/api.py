@@ -1,7 +1,5 @@
 """API of the risk app, mounted at /api/v1/risk."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -156,52 +154,54 @@ def _replace_measures(request: HttpRequest, point: RiskPoint, measures: list[Any
 # --- endpoints -------------------------------------------------------------------------
 
 
-@router.get("/domains", response=list[DomainOut])
+@router.get("/domains", response=list[DomainOut], url_name="risk_domains")
 def list_domains(request: HttpRequest) -> Any:
     """The risk domain taxonomy (codes are stable)."""
     return list(Domain.objects.all())
 
 
-@router.post("/score", response={200: ScoreOut, **ERRORS})
+@router.post("/score", response={200: ScoreOut, **ERRORS}, url_name="risk_score")
 def score(request: HttpRequest, payload: ScoreIn) -> Any:
     """Score without saving: LEC `{"method": "lec", "l": 6, "e": 3, "c": 15}` or matrix
     `{"method": "matrix", "likelihood": 4, "severity": 5}`. A value off its scale is
     answered 422 naming the values allowed."""
     values = payload.dict()
-    wrong = (
-        ("likelihood", "severity") if payload.method == scoring.LEC else ("l", "e", "c")
-    )
+    wrong = ("likelihood", "severity") if payload.method == scoring.LEC else ("l", "e", "c")
     extra = [k for k in wrong if values.get(k) is not None]
     if extra:
         raise ValidationError(
-            {k: [_("Not used by the %(method)s method.") % {"method": payload.method}] for k in extra}
+            {
+                k: [_("Not used by the %(method)s method.") % {"method": payload.method}]
+                for k in extra
+            }
         )
     return services.compute(payload.method, values).as_dict()
 
 
-@router.get("/points", response=list[RiskPointOut])
+@router.get("/points", response=list[RiskPointOut], url_name="risk_points")
 @paginate(Page)
 def list_points(request: HttpRequest, filters: Query[RiskPointFilter]) -> Any:  # type: ignore[type-arg]
     """Risk points the caller may see, most severe first."""
-    return filter_risk_points(points_for(request.user), filters)
+    qs = filter_risk_points(points_for(request.user), filters)
+    return qs.prefetch_related(Prefetch("measures", to_attr="shown_measures"))
 
 
-@router.get("/points/{int:point_id}", response={200: RiskPointOut, **ERRORS})
+@router.get("/points/{int:point_id}", response={200: RiskPointOut, **ERRORS}, url_name="risk_point")
 def get_point(request: HttpRequest, point_id: int = PointId) -> Any:
     return _visible_point(request, point_id)
 
 
-@router.post("/points", response={201: RiskPointOut, **ERRORS})
+@router.post("/points", response={201: RiskPointOut, **ERRORS}, url_name="risk_point_create")
 def create_point(request: HttpRequest, payload: RiskPointIn) -> Any:
     with transaction.atomic():
-        point = services.save_risk_point(
-            request.user, _point_data(payload, request, partial=False)
-        )
+        point = services.save_risk_point(request.user, _point_data(payload, request, partial=False))
         _replace_measures(request, point, payload.measures)
     return 201, _visible_point(request, point.pk)
 
 
-@router.patch("/points/{int:point_id}", response={200: RiskPointOut, **ERRORS})
+@router.patch(
+    "/points/{int:point_id}", response={200: RiskPointOut, **ERRORS}, url_name="risk_point_update"
+)
 def update_point(request: HttpRequest, payload: RiskPointPatch, point_id: int = PointId) -> Any:
     point = _visible_point(request, point_id)
     with transaction.atomic():
@@ -213,7 +213,11 @@ def update_point(request: HttpRequest, payload: RiskPointPatch, point_id: int = 
     return _visible_point(request, point.pk)
 
 
-@router.get("/points/{int:point_id}/assessments", response={200: list[AssessmentOut], **ERRORS})
+@router.get(
+    "/points/{int:point_id}/assessments",
+    response={200: list[AssessmentOut], **ERRORS},
+    url_name="risk_assessments",
+)
 @paginate(Page)
 def list_assessments(request: HttpRequest, point_id: int = PointId) -> Any:
     """The point's assessments, newest first; the first is the current one."""
@@ -221,7 +225,11 @@ def list_assessments(request: HttpRequest, point_id: int = PointId) -> Any:
     return Assessment.objects.filter(risk_point=point).select_related("assessed_by")
 
 
-@router.post("/points/{int:point_id}/assessments", response={201: AssessmentOut, **ERRORS})
+@router.post(
+    "/points/{int:point_id}/assessments",
+    response={201: AssessmentOut, **ERRORS},
+    url_name="risk_assessment_create",
+)
 def create_assessment(request: HttpRequest, payload: AssessmentIn, point_id: int = PointId) -> Any:
     point = _visible_point(request, point_id)
     values = payload.dict()
@@ -237,25 +245,32 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn, point_id: int
     return 201, assessment
 
 
-@router.get("/points/{int:point_id}/history", response={200: list[HistoryOut], **ERRORS})
+@router.get(
+    "/points/{int:point_id}/history",
+    response={200: list[HistoryOut], **ERRORS},
+    url_name="risk_point_history",
+)
 def point_history(request: HttpRequest, point_id: int = PointId) -> Any:
     return history_out(_visible_point(request, point_id))
 
 
-@router.get("/overdue", response=list[RiskPointOut])
+@router.get("/overdue", response=list[RiskPointOut], url_name="risk_overdue")
 @paginate(Page)
-def list_overdue(request: HttpRequest, jurisdiction: str | None = Query(None, max_length=32)) -> Any:  # type: ignore[type-arg]
+def list_overdue(
+    request: HttpRequest, jurisdiction: str | None = Query(None, max_length=32)
+) -> Any:  # type: ignore[type-arg]
     """Active points past their reassessment date, longest overdue first."""
     qs = services.overdue(points_for(request.user))
     code = _clean(jurisdiction)
     if code:
         node = Jurisdiction.objects.filter(code=code).first()
         qs = qs.filter(jurisdiction__path__startswith=node.path) if node else qs.none()
-    return qs.order_by("next_due", "-level_rank", "id")
+    return qs.order_by("next_due", "-level_rank", "id").prefetch_related(
+        Prefetch("measures", to_attr="shown_measures")
+    )
 
 
-@router.get("/stats", response={200: StatsOut, **ERRORS})
+@router.get("/stats", response={200: StatsOut, **ERRORS}, url_name="risk_stats")
 def stats(request: HttpRequest, street: str | None = Query(None, max_length=32)) -> Any:  # type: ignore[type-arg]
     """Counts of active points by level, by street (with the highest level) and by domain."""
     return services.stats(request.user, _clean(street) or None)
-

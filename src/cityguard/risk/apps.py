@@ -10,8 +10,9 @@ class RiskConfig(AppConfig):
     verbose_name = _("Risk register")
 
     def ready(self) -> None:
-        # Map layers and indicators register themselves when their modules load.
-        for module in ("layers", "signals"):
+        # Map layers and indicators register themselves when their modules load; huey
+        # learns the periodic jobs when tasks.py is imported.
+        for module in ("layers", "signals", "tasks"):
             try:
                 import_module(f"{self.name}.{module}")
             except ModuleNotFoundError as exc:

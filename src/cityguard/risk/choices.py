@@ -6,6 +6,8 @@ The domain codes below are stable: other apps (hazards, chemicals, equipment …
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,18 +36,21 @@ UNASSESSED_HEX = "#9e9e9e"
 RiskLevel.COLOURS = LEVEL_HEX  # type: ignore[attr-defined]
 
 COLOUR_LABELS = {
-    "red": _("Red"),
-    "orange": _("Orange"),
-    "yellow": _("Yellow"),
-    "blue": _("Blue"),
+    "red": _("red"),
+    "orange": _("orange"),
+    "yellow": _("yellow"),
+    "blue": _("blue"),
 }
 
 
 def level_label(level: str) -> str:
-    """"Major (red)" or "—" for an unassessed point."""
+    """ "Major (red)", or "Not assessed" for a point without an assessment."""
     if not level:
         return str(_("Not assessed"))
-    return f"{RiskLevel(level).label} ({COLOUR_LABELS[scoring.COLOURS[level]]})"
+    return str(_("%(level)s (%(colour)s)")) % {
+        "level": RiskLevel(level).label,
+        "colour": COLOUR_LABELS[scoring.COLOURS[level]],
+    }
 
 
 class AssessmentMethod(models.TextChoices):
@@ -99,3 +104,45 @@ DOMAINS: tuple[tuple[str, str, str, str], ...] = (
     ("heat", "高温", "Heat", "natural"),
 )
 DOMAIN_CODES: tuple[str, ...] = tuple(d[0] for d in DOMAINS)
+
+
+# What each scale value means (Graham–Kinney for LEC; the district's 5 × 5 matrix).
+LEC_L_LABELS: dict[float, Any] = {
+    10: _("Fully expected"),
+    6: _("Quite possible"),
+    3: _("Possible but unusual"),
+    1: _("Unlikely, quite unexpected"),
+    0.5: _("Very unlikely but conceivable"),
+    0.2: _("Extremely unlikely"),
+    0.1: _("Practically impossible"),
+}
+LEC_E_LABELS: dict[float, Any] = {
+    10: _("Continuous exposure"),
+    6: _("Daily, in working hours"),
+    3: _("Weekly or occasionally"),
+    2: _("Monthly"),
+    1: _("A few times a year"),
+    0.5: _("Very rarely"),
+}
+LEC_C_LABELS: dict[float, Any] = {
+    100: _("Catastrophe, many deaths"),
+    40: _("Disaster, several deaths"),
+    15: _("Very serious, one death"),
+    7: _("Serious injury"),
+    3: _("Disabling injury"),
+    1: _("Noticeable, needs first aid"),
+}
+MATRIX_LIKELIHOOD_LABELS: dict[float, Any] = {
+    1: _("Very unlikely"),
+    2: _("Unlikely"),
+    3: _("Possible"),
+    4: _("Likely"),
+    5: _("Almost certain"),
+}
+MATRIX_SEVERITY_LABELS: dict[float, Any] = {
+    1: _("Negligible harm"),
+    2: _("Minor harm"),
+    3: _("Moderate harm"),
+    4: _("Severe harm"),
+    5: _("Catastrophic harm"),
+}

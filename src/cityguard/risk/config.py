@@ -29,7 +29,9 @@ def bands() -> scoring.Bands:
 
 def reassess_months() -> dict[str, int]:
     given = getattr(settings, "CITYGUARD_RISK_REASSESS_MONTHS", None) or {}
-    return {level: int(given.get(level, months)) for level, months in DEFAULT_REASSESS_MONTHS.items()}
+    return {
+        level: int(given.get(level, months)) for level, months in DEFAULT_REASSESS_MONTHS.items()
+    }
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -19,7 +19,14 @@ from simple_history.models import HistoricalRecords
 
 from cityguard.core.models import Located, ScopedManager
 
-from .choices import LEVEL_HEX, UNASSESSED_HEX, AssessmentMethod, ControlTier, DomainCategory, RiskLevel
+from .choices import (
+    LEVEL_HEX,
+    UNASSESSED_HEX,
+    AssessmentMethod,
+    ControlTier,
+    DomainCategory,
+    RiskLevel,
+)
 
 
 class Domain(models.Model):
@@ -86,19 +93,20 @@ class RiskPoint(Located):
     responsible_phone = models.CharField(_("responsible person's phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    # Current state, from the latest assessment (services keep these in step).
+    # Current state, from the latest assessment (services keep these in step). Editable in
+    # the model's sense only so that their changes show in the kept history; no form or
+    # service takes them as input.
     level = models.CharField(_("risk level"), max_length=16, choices=RiskLevel.choices, blank=True)
     level_rank = models.PositiveSmallIntegerField(default=0, editable=False, db_index=True)
-    score = models.FloatField(_("score"), null=True, blank=True, editable=False)
+    score = models.FloatField(_("score"), null=True, blank=True)
     method = models.CharField(
         _("assessment method"),
         max_length=16,
         choices=AssessmentMethod.choices,
         blank=True,
-        editable=False,
     )
-    assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True, editable=False)
-    next_due = models.DateField(_("reassessment due"), null=True, blank=True, editable=False)
+    assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True)
+    next_due = models.DateField(_("reassessment due"), null=True, blank=True)
 
     # What this point stands for when another app feeds the register (a major hazard
     # source, a closed major hazard …); empty for points entered here.
@@ -109,9 +117,8 @@ class RiskPoint(Located):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        editable=False,
     )
-    origin_id = models.PositiveBigIntegerField(_("origin ID"), null=True, blank=True, editable=False)
+    origin_id = models.PositiveBigIntegerField(_("origin ID"), null=True, blank=True)
     origin = GenericForeignKey("origin_type", "origin_id")
 
     history = HistoricalRecords(excluded_fields=["level_rank", "updated_at"])
@@ -233,7 +240,7 @@ class Assessment(models.Model):
 
     @property
     def inputs(self) -> str:
-        """"L 6 × E 3 × C 15" / "L 4 × S 5" / ""."""
+        """ "L 6 × E 3 × C 15" / "L 4 × S 5" / ""."""
         if self.method == AssessmentMethod.LEC:
             return f"L {_num(self.l)} × E {_num(self.e)} × C {_num(self.c)}"
         if self.method == AssessmentMethod.MATRIX:

@@ -214,7 +214,9 @@ class RiskPointIn(Strict):
     lon: float | None = Lon
     lat: float | None = Lat
     jurisdiction: Text | None = Field(
-        None, max_length=32, description="code; derived from lon/lat (or the organisation) if omitted"
+        None,
+        max_length=32,
+        description="code; derived from lon/lat (or the organisation) if omitted",
     )
     measures: list[ControlMeasureIn] = Field(default_factory=list, max_length=50)
 
@@ -239,10 +241,14 @@ class RiskPointPatch(Strict):
 
 
 class RiskPointFilter(Schema):
-    q: str | None = Field(None, max_length=100, description="name, description or organisation contains")
+    q: str | None = Field(
+        None, max_length=100, description="name, description or organisation contains"
+    )
     level: LevelName | Literal["unassessed"] | None = None
     domain: str | None = Field(None, max_length=40, description="domain code")
-    jurisdiction: str | None = Field(None, max_length=32, description="code; includes everything below")
+    jurisdiction: str | None = Field(
+        None, max_length=32, description="code; includes everything below"
+    )
     organization: int | None = Field(None, ge=1, le=2**63 - 1)
     overdue: bool | None = None
     is_active: bool | None = Field(True, description="default: active points only")

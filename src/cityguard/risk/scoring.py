@@ -76,8 +76,12 @@ class Bands:
 
     def check(self) -> None:
         for method in METHODS:
-            major, large, general = (getattr(self, f"{method}_{lv}") for lv in (MAJOR, LARGE, GENERAL))
-            if not (major > large > general) or not all(map(math.isfinite, (major, large, general))):
+            major, large, general = (
+                getattr(self, f"{method}_{lv}") for lv in (MAJOR, LARGE, GENERAL)
+            )
+            if not (major > large > general) or not all(
+                map(math.isfinite, (major, large, general))
+            ):
                 raise ValueError(f"{method} band edges must descend: major > large > general")
 
     def as_dict(self) -> dict[str, dict[str, float]]:
@@ -101,7 +105,12 @@ class Score:
         return COLOURS[self.level]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "score": self.score, "level": self.level, "colour": self.colour}
+        return {
+            "method": self.method,
+            "score": self.score,
+            "level": self.level,
+            "colour": self.colour,
+        }
 
 
 class ScoreError(ValueError):
@@ -188,7 +197,10 @@ _RANKS_DESC = np.array([RANK[MAJOR], RANK[LARGE], RANK[GENERAL], RANK[LOW]], dty
 
 
 def lec_ranks(
-    l: np.ndarray, e: np.ndarray, c: np.ndarray, bands: Bands = DEFAULT_BANDS  # noqa: E741
+    l: np.ndarray,  # noqa: E741
+    e: np.ndarray,
+    c: np.ndarray,
+    bands: Bands = DEFAULT_BANDS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """D and the level rank (4 major … 1 low) of many LEC assessments at once.
 

@@ -22,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cityguard.core.access import require_change
@@ -257,7 +258,9 @@ def add_assessment(
     The latest assessment (by `assessed_at`) is the point's current level; a back-dated
     one joins the history without replacing a newer one."""
     _require_write(actor)
-    require_change(actor, risk_point)
+    # The stored row decides, not a caller's copy that may carry unsaved edits.
+    point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
+    require_change(actor, point)
     if method not in scoring.METHODS:
         raise ValidationError(
             {"method": [_("Choose one of: %(allowed)s.") % {"allowed": ", ".join(scoring.METHODS)}]}
@@ -267,7 +270,6 @@ def add_assessment(
         factors = {k: float(values[k]) for k in ("l", "e", "c")}
     else:
         factors = {k: int(float(values[k])) for k in ("likelihood", "severity")}
-    point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
     assessment = _new_assessment(
         actor, point, method, result.level, result.score, assessed_at, factors, assessor, notes
     )
@@ -278,7 +280,15 @@ def add_assessment(
 def _copy_current(source: RiskPoint, target: RiskPoint) -> None:
     if source is target:
         return
-    for name in ("level", "level_rank", "score", "method", "assessed_at", "next_due", "control_tier"):
+    for name in (
+        "level",
+        "level_rank",
+        "score",
+        "method",
+        "assessed_at",
+        "next_due",
+        "control_tier",
+    ):
         setattr(target, name, getattr(source, name))
 
 
@@ -294,7 +304,9 @@ def _origin_key(origin: Any) -> tuple[ContentType, int]:
 def _domain(code: str) -> Domain:
     found = Domain.objects.filter(code=code).first()
     if found is None:
-        raise ValidationError({"domain": [_("No risk domain has the code %(code)s.") % {"code": code}]})
+        raise ValidationError(
+            {"domain": [_("No risk domain has the code %(code)s.") % {"code": code}]}
+        )
     return found
 
 
@@ -327,11 +339,15 @@ def register_origin(
     domain_obj = _domain(domain)
     try:
         with transaction.atomic():
-            return _register(actor, ct, oid, organization, domain_obj, name, level, description, lon, lat)
+            return _register(
+                actor, ct, oid, organization, domain_obj, name, level, description, lon, lat
+            )
     except IntegrityError:
         # Two callers registered the same origin at once; the other created it first.
         with transaction.atomic():
-            return _register(actor, ct, oid, organization, domain_obj, name, level, description, lon, lat)
+            return _register(
+                actor, ct, oid, organization, domain_obj, name, level, description, lon, lat
+            )
 
 
 def _register(
@@ -433,9 +449,13 @@ def stats(user: Any, street: str | None = None, today: dt.date | None = None) ->
         key = level or "unassessed"
         by_level[key] += n
         per_street[street_of_path(path) or ""][key] += n
-    names = dict(
-        Jurisdiction.objects.filter(level=Level.STREET).values_list("code", "name")
-    )
+    english = (get_language() or "").startswith("en")
+    names = {
+        code: (name_en or name) if english else name
+        for code, name, name_en in Jurisdiction.objects.filter(level=Level.STREET).values_list(
+            "code", "name", "name_en"
+        )
+    }
     streets = []
     for code, counts in sorted(per_street.items()):
         top = next((lv for lv in scoring.LEVELS if counts.get(lv)), "")

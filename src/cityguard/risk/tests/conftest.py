@@ -28,7 +28,9 @@ def points(users: SimpleNamespace) -> SimpleNamespace:
 
 
 def assess_lec(actor: Any, point: Any, l: float, e: float, c: float, **kw: Any) -> Any:  # noqa: E741
-    return services.add_assessment(actor, point, method="lec", values={"l": l, "e": e, "c": c}, **kw)
+    return services.add_assessment(
+        actor, point, method="lec", values={"l": l, "e": e, "c": c}, **kw
+    )
 
 
 class Api:

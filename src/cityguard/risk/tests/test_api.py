@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from cityguard.risk import services
 from cityguard.risk.models import Assessment, RiskPoint
 
 from .conftest import assess_lec
@@ -72,11 +73,16 @@ def test_score_refuses_unknown_methods_and_stray_factors(users: SimpleNamespace,
     assert caller.post("/score", {"method": "bowtie"}).status_code == 422
     r = caller.post("/score", {"method": "matrix", "likelihood": 4, "severity": 5, "l": 6})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "l"]
-    assert caller.post("/score", {"method": "lec", "l": 6, "e": 3, "c": 15, "x": 1}).status_code == 422
+    assert (
+        caller.post("/score", {"method": "lec", "l": 6, "e": 3, "c": 15, "x": 1}).status_code == 422
+    )
 
 
 def test_score_needs_authentication(db: None, api: Any) -> None:
-    assert api().post("/score", {"method": "matrix", "likelihood": 1, "severity": 1}).status_code == 401
+    assert (
+        api().post("/score", {"method": "matrix", "likelihood": 1, "severity": 1}).status_code
+        == 401
+    )
 
 
 def test_score_in_chinese_names_the_values(users: SimpleNamespace, api: Any) -> None:
@@ -173,12 +179,16 @@ def test_assessments_by_api(users: SimpleNamespace, points: SimpleNamespace, api
     assert Assessment.objects.count() == 2
 
 
-def test_filters_overdue_and_stats(users: SimpleNamespace, points: SimpleNamespace, api: Any) -> None:
+def test_filters_overdue_and_stats(
+    users: SimpleNamespace, points: SimpleNamespace, api: Any
+) -> None:
     long_ago = timezone.now() - dt.timedelta(days=400)
     assess_lec(users.admin, points.west, 3, 3, 40, assessed_at=long_ago)  # major, due in 3 months
     assess_lec(users.admin, points.east, 1, 1, 1)  # low
     caller = api(users.admin)
-    assert [p["id"] for p in caller.get("/points", level="major").json()["items"]] == [points.west.pk]
+    assert [p["id"] for p in caller.get("/points", level="major").json()["items"]] == [
+        points.west.pk
+    ]
     assert caller.get("/points", domain="fire").json()["count"] == 1
     assert caller.get("/points", jurisdiction="310110002").json()["count"] == 1
     assert caller.get("/points", organization=users.west_org.pk).json()["count"] == 1
@@ -186,6 +196,10 @@ def test_filters_overdue_and_stats(users: SimpleNamespace, points: SimpleNamespa
     assert caller.get("/points", overdue="true").json()["count"] == 1
     assert caller.get("/points", overdue="false").json()["count"] == 1
     assert caller.get("/points", level="unassessed").json()["count"] == 0
+    services.save_control_measure(users.admin, points.east, {"description": "巡查", "tier": "post"})
+    listed = {p["id"]: p for p in caller.get("/points").json()["items"]}
+    assert [m["description"] for m in listed[points.east.pk]["measures"]] == ["巡查"]
+    assert caller.get("/points", organization=2**63).status_code == 422
     overdue = caller.get("/overdue").json()
     assert overdue["count"] == 1 and overdue["items"][0]["overdue"] is True
     assert api(users.east_officer).get("/overdue").json()["count"] == 0
@@ -194,8 +208,11 @@ def test_filters_overdue_and_stats(users: SimpleNamespace, points: SimpleNamespa
     assert stats["by_level"] == {"major": 1, "large": 0, "general": 0, "low": 1, "unassessed": 0}
     by_street = {s["code"]: s for s in stats["by_street"]}
     assert by_street["310110001"]["highest"] == "major"
-    assert by_street["310110002"]["low"] == 1 and by_street["310110002"]["name"] == "东街道"
-    assert {d["code"]: d["count"] for d in stats["by_domain"]} == {"fire": 1, "hazardous_chemicals": 1}
+    assert by_street["310110002"]["low"] == 1 and by_street["310110002"]["name"] == "East"
+    assert {d["code"]: d["count"] for d in stats["by_domain"]} == {
+        "fire": 1,
+        "hazardous_chemicals": 1,
+    }
     one = caller.get("/stats", street="310110002").json()
     assert one["total"] == 1 and one["by_level"]["low"] == 1
     assert api(users.west_officer).get("/stats").json()["total"] == 1

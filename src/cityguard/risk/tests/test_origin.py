@@ -50,7 +50,9 @@ def test_register_creates_a_point_at_the_origin_level(users: SimpleNamespace, or
 
 
 def test_register_is_idempotent(users: SimpleNamespace, origin) -> None:
-    kwargs = dict(organization=users.west_org, domain="hazardous_chemicals", name="源", level="large")
+    kwargs = dict(
+        organization=users.west_org, domain="hazardous_chemicals", name="源", level="large"
+    )
     first = services.register_origin(users.admin, origin, **kwargs)
     history_before = first.history.count()
     second = services.register_origin(users.admin, origin, **kwargs)
@@ -65,7 +67,9 @@ def test_register_again_with_a_new_level_records_an_origin_assessment(
 ) -> None:
     kwargs = dict(organization=users.west_org, domain="hazardous_chemicals", name="源")
     services.register_origin(users.admin, origin, level="large", **kwargs)
-    point = services.register_origin(users.admin, origin, level="major", description="升级", **kwargs)
+    point = services.register_origin(
+        users.admin, origin, level="major", description="升级", **kwargs
+    )
     assert point.level == "major" and point.description == "升级"
     assert list(point.assessments.values_list("level", flat=True)) == ["major", "large"]
 
@@ -99,7 +103,9 @@ def test_register_checks_domain_level_and_reach(users: SimpleNamespace, origin) 
         services.register_origin(users.viewer, origin, domain="fire", level="low", **base)
     # The system itself (actor None) and the owner's manager may.
     assert services.register_origin(None, origin, domain="fire", level="low", **base).level == "low"
-    point = services.register_origin(users.west_manager, origin, domain="fire", level="large", **base)
+    point = services.register_origin(
+        users.west_manager, origin, domain="fire", level="large", **base
+    )
     assert point.level == "large"
     with pytest.raises(PermissionDenied):
         services.unregister_origin(users.east_manager, origin)
@@ -107,8 +113,29 @@ def test_register_checks_domain_level_and_reach(users: SimpleNamespace, origin) 
 
 def test_register_with_explicit_location(users: SimpleNamespace, origin) -> None:
     point = services.register_origin(
-        None, origin, organization=None, domain="city_gas", name="调压站", level="general",
-        lon=121.545, lat=31.30,
+        None,
+        origin,
+        organization=None,
+        domain="city_gas",
+        name="调压站",
+        level="general",
+        lon=121.545,
+        lat=31.30,
     )
     assert point.jurisdiction.code == "310110002"
     assert point.organization is None
+
+
+def test_register_with_a_location_is_idempotent_too(users: SimpleNamespace, origin) -> None:
+    kwargs = dict(
+        organization=users.west_org,
+        domain="fire",
+        name="点",
+        level="low",
+        lon=121.5123456789,
+        lat=31.2712345678,
+    )
+    first = services.register_origin(users.admin, origin, **kwargs)
+    n = first.history.count()
+    again = services.register_origin(users.admin, origin, **kwargs)
+    assert again.pk == first.pk and again.history.count() == n

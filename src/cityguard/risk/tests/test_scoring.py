@@ -31,8 +31,18 @@ def test_lec_band_edges(d: float, level: str) -> None:
 
 @pytest.mark.parametrize(
     ("r", "level"),
-    [(1, "low"), (8, "low"), (8.99, "low"), (9, "general"), (14, "general"), (14.99, "general"),
-     (15, "large"), (19.99, "large"), (20, "major"), (25, "major")],
+    [
+        (1, "low"),
+        (8, "low"),
+        (8.99, "low"),
+        (9, "general"),
+        (14, "general"),
+        (14.99, "general"),
+        (15, "large"),
+        (19.99, "large"),
+        (20, "major"),
+        (25, "major"),
+    ],
 )
 def test_matrix_band_edges(r: float, level: str) -> None:
     assert scoring.matrix_level(r) == level
@@ -64,15 +74,25 @@ def test_matrix_scores_on_every_cell() -> None:
         expected = "major" if r >= 20 else "large" if r >= 15 else "general" if r >= 9 else "low"
         assert (s.score, s.level) == (r, expected)
     assert scoring.matrix(4, 5).as_dict() == {
-        "method": "matrix", "score": 20, "level": "major", "colour": "red"
+        "method": "matrix",
+        "score": 20,
+        "level": "major",
+        "colour": "red",
     }
     assert scoring.matrix("3", 3.0).level == "general"  # numbers may come as text or float
 
 
 @pytest.mark.parametrize(
     ("args", "field"),
-    [((7, 3, 15), "l"), ((6, 4, 15), "e"), ((6, 3, 16), "c"), ((None, 3, 15), "l"),
-     (("x", 3, 15), "l"), ((True, 3, 15), "l"), ((6, 3, float("nan")), "c")],
+    [
+        ((7, 3, 15), "l"),
+        ((6, 4, 15), "e"),
+        ((6, 3, 16), "c"),
+        ((None, 3, 15), "l"),
+        (("x", 3, 15), "l"),
+        ((True, 3, 15), "l"),
+        ((6, 3, float("nan")), "c"),
+    ],
 )
 def test_lec_refuses_values_off_the_scale(args: tuple, field: str) -> None:
     with pytest.raises(ScoreError) as exc:
@@ -81,8 +101,10 @@ def test_lec_refuses_values_off_the_scale(args: tuple, field: str) -> None:
     assert exc.value.allowed == {"l": scoring.LEC_L, "e": scoring.LEC_E, "c": scoring.LEC_C}[field]
 
 
-@pytest.mark.parametrize(("lk", "sv", "field"), [(0, 3, "likelihood"), (6, 3, "likelihood"),
-                                                  (2.5, 3, "likelihood"), (3, 0, "severity")])
+@pytest.mark.parametrize(
+    ("lk", "sv", "field"),
+    [(0, 3, "likelihood"), (6, 3, "likelihood"), (2.5, 3, "likelihood"), (3, 0, "severity")],
+)
 def test_matrix_refuses_values_outside_one_to_five(lk: float, sv: float, field: str) -> None:
     with pytest.raises(ScoreError) as exc:
         scoring.matrix(lk, sv)
@@ -123,7 +145,7 @@ def test_vectorised_scoring_agrees_with_the_loop() -> None:
     assert not scoring.valid_lec(np.array([7.0]), np.array([3.0]), np.array([15.0]))[0]
 
     cells = np.array(list(itertools.product(range(1, 6), repeat=2)))
-    r, mranks = scoring.matrix_ranks(cells[:, 0], cells[:, 1])
+    _r, mranks = scoring.matrix_ranks(cells[:, 0], cells[:, 1])
     for (lk, sv), rank in zip(cells, mranks, strict=True):
         assert scoring.RANK[scoring.matrix(int(lk), int(sv)).level] == rank
     # Edges exactly at the band boundary, vectorised.
@@ -138,7 +160,7 @@ def test_scoring_module_imports_no_django() -> None:
     from pathlib import Path
 
     tree = ast.parse(Path(scoring.__file__).read_text())
-    names = [
-        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
-    ] + [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names] + [
+        n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+    ]
     assert not [n for n in names if n.startswith("django") or n.startswith("cityguard")]

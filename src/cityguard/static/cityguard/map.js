@@ -187,7 +187,13 @@
       // GeoJSON applies `style` to every feature; points keep their own marker style.
       style: function (feature) {
         if (feature && feature.geometry && /Point$/.test(feature.geometry.type)) return {};
-        return { color: colour, weight: 2, opacity: 0.9, fillColor: colour, fillOpacity: 0.06 };
+        // A feature may carry its own fill (choropleths such as risk.streets).
+        var p = (feature && feature.properties) || {};
+        return {
+          color: colour, weight: 2, opacity: 0.9,
+          fillColor: safeColour(p.colour, colour),
+          fillOpacity: typeof p.fill_opacity === "number" ? p.fill_opacity : 0.06
+        };
       },
       pointToLayer: function (feature, latlng) {
         var c = safeColour(feature.properties && feature.properties.colour, colour);
