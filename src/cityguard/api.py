@@ -119,11 +119,15 @@ def _mount() -> None:
     # Importing api_imports adds its routes to core's router; ninja copies a router's
     # routes when it is mounted, so it must be imported before the mounting below.
     from .chemicals.api import router as chemicals_router
+    from .consequence.api import router as consequence_router
     from .core import api_imports  # noqa: F401
     from .core.api import auth_router
     from .core.api import router as core_router
     from .hazards.api import router as hazards_router
+    from .incidents.api import router as incidents_router
     from .onemap.api import router as map_router
+    from .plans.api import router as plans_router
+    from .resources.api import router as resources_router
     from .risk.api import router as risk_router
 
     api.add_router("/auth", auth_router)
@@ -132,6 +136,10 @@ def _mount() -> None:
     api.add_router("/risk", risk_router)
     api.add_router("/hazards", hazards_router)
     api.add_router("/chemicals", chemicals_router)
+    api.add_router("/resources", resources_router)
+    api.add_router("/plans", plans_router)
+    api.add_router("/incidents", incidents_router)
+    api.add_router("/consequence", consequence_router)
 
 
 _mount()

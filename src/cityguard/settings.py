@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "cityguard.risk",
     "cityguard.hazards",
     "cityguard.chemicals",
+    "cityguard.resources",
+    "cityguard.plans",
+    "cityguard.incidents",
+    "cityguard.consequence",
 ]
 
 MIDDLEWARE = [

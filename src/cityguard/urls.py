@@ -24,5 +24,9 @@ urlpatterns = [
     path("risk/", include("cityguard.risk.urls")),
     path("hazards/", include("cityguard.hazards.urls")),
     path("chemicals/", include("cityguard.chemicals.urls")),
+    path("resources/", include("cityguard.resources.urls")),
+    path("plans/", include("cityguard.plans.urls")),
+    path("incidents/", include("cityguard.incidents.urls")),
+    path("consequence/", include("cityguard.consequence.urls")),
     path("", include("cityguard.core.urls")),
 ]

@@ -12,6 +12,7 @@ nothing is changed.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import math
 import random
 import secrets
@@ -796,12 +797,12 @@ def escalate_overdue(today: date | None = None, batch: int = 500) -> int:
 def mark_accident(
     actor: Any,
     organization: Organization,
-    date_: date,
+    date: dt.date,  # shadows the type here: the name the incidents app passes
     *,
     domain: Any = None,
     note: str = "",
 ) -> LookBackDue:
-    """Record that `organization` had an accident on `date_`: it becomes due for look-back
+    """Record that `organization` had an accident on `date`: it becomes due for look-back
     re-inspection within CITYGUARD_LOOKBACK_MONTHS (12). Called by the incidents app.
     Idempotent per organisation and date. `domain` (a Domain or its code) lets a later
     hazard in the same domain count as a recurrence. `actor` None means the system."""
@@ -812,18 +813,18 @@ def mark_accident(
         _require_reach(actor, organization)
     errors: Errors = {}
     dom = resolve_domain(domain, errors) if domain not in (None, "") else None
-    if not isinstance(date_, date) or isinstance(date_, datetime):
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
         _add(errors, "date", _("Enter a date (YYYY-MM-DD)."))
-    elif date_ > timezone.localdate():
+    elif date > timezone.localdate():
         _add(errors, "date", _("The accident's date cannot be in the future."))
     _fail(errors)
     due, created = LookBackDue.objects.get_or_create(
         organization=organization,
         reason=LookBackReason.ACCIDENT,
-        source_date=date_,
+        source_date=date,
         defaults={
             "domain": dom,
-            "due_by": add_months(date_, int(config.get("CITYGUARD_LOOKBACK_MONTHS"))),
+            "due_by": add_months(date, int(config.get("CITYGUARD_LOOKBACK_MONTHS"))),
             "note": (note or "")[:300],
         },
     )
@@ -1155,7 +1156,7 @@ def submit_tip(data: dict[str, Any], photos: Iterable[Any] = (), *, ip_hash: str
             if jurisdiction is None:
                 _add(errors, "location", _("The location lies outside the district."))
     _fail(errors)
-    checked = check_photos(photos)
+    checked = check_photos(photos, field="photo")
     tip = Tip(
         code=new_tip_code(),
         description=description[:5000],

@@ -80,7 +80,7 @@ def test_escalation_in_batches(users: Any, report: Any) -> None:
 def test_mark_accident_is_idempotent_and_checked(users: Any) -> None:
     day = timezone.localdate() - timedelta(days=10)
     due = services.mark_accident(users.staff, users.west_org, day, domain="fire")
-    again = services.mark_accident(None, users.west_org, day)
+    again = services.mark_accident(actor=None, organization=users.west_org, date=day)
     assert due.pk == again.pk and LookBackDue.objects.count() == 1
     assert due.due_by == services.add_months(day, 12) and due.reason == "accident"
     with pytest.raises(PermissionDenied):

@@ -1,0 +1,1 @@
+"""Threat-zone models for chemical accidents (dispersion)."""

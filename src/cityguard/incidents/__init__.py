@@ -1,0 +1,1 @@
+"""Incidents: grading, response, tasks, dispatch, timeline, after-action."""

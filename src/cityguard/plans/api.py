@@ -1,0 +1,5 @@
+"""API of the plans app, mounted at /api/v1/plans."""
+
+from ninja import Router
+
+router = Router(tags=["plans"])

@@ -1,0 +1,1 @@
+"""Emergency resources: materials and stock, warehouses, teams, experts, shelters, fire stations."""
