@@ -3,6 +3,7 @@ dimensions; anything else, damaged files and absurd sizes are refused."""
 
 from __future__ import annotations
 
+import io
 import struct
 
 import pytest
@@ -21,7 +22,26 @@ def jpeg(width: int = 640, height: int = 480) -> bytes:
     return b"\xff\xd8" + app0 + sof + sos + b"\x12\x34\x56" + b"\xff\xd9"
 
 
+def _pillow_webp(width: int, height: int, lossless: bool) -> bytes | None:
+    """A real WebP from Pillow when it is installed (imagecheck then also asks Pillow to
+    verify, and a hand-made bitstream header would not decode)."""
+    try:
+        from PIL import Image, features
+    except ImportError:
+        return None
+    if not features.check("webp"):
+        return None
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 40, 40)).save(out, "WEBP", lossless=lossless)
+    return out.getvalue()
+
+
 def webp_lossless(width: int = 300, height: int = 200) -> bytes:
+    real = _pillow_webp(width, height, lossless=True)
+    return real if real is not None else handmade_webp_lossless(width, height)
+
+
+def handmade_webp_lossless(width: int = 300, height: int = 200) -> bytes:
     bits = (width - 1) | ((height - 1) << 14)
     body = b"\x2f" + bits.to_bytes(4, "little") + b"\x00" * 12
     chunk = b"VP8L" + struct.pack("<I", len(body)) + body
@@ -29,6 +49,11 @@ def webp_lossless(width: int = 300, height: int = 200) -> bytes:
 
 
 def webp_lossy(width: int = 120, height: int = 90) -> bytes:
+    real = _pillow_webp(width, height, lossless=False)
+    return real if real is not None else handmade_webp_lossy(width, height)
+
+
+def handmade_webp_lossy(width: int = 120, height: int = 90) -> bytes:
     body = b"\x10\x02\x00" + b"\x9d\x01\x2a" + struct.pack("<HH", width, height) + b"\x00" * 10
     chunk = b"VP8 " + struct.pack("<I", len(body)) + body
     return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
@@ -43,6 +68,18 @@ def test_recognises_the_three_formats() -> None:
     assert imagecheck.sniff(webp_lossy()) == imagecheck.ImageInfo("webp", 120, 90)
 
 
+def test_headers_alone_without_pillow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where Pillow is not installed, the structure walk alone decides."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "PIL", None)  # `from PIL import …` now fails
+    assert imagecheck.sniff(handmade_webp_lossless()) == imagecheck.ImageInfo("webp", 300, 200)
+    assert imagecheck.sniff(handmade_webp_lossy()) == imagecheck.ImageInfo("webp", 120, 90)
+    assert imagecheck.sniff(jpeg(32, 16)).format == "jpeg"
+    with pytest.raises(imagecheck.NotAnImage):
+        imagecheck.sniff(handmade_webp_lossless()[:20])
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [
@@ -55,7 +92,7 @@ def test_recognises_the_three_formats() -> None:
         (imagecheck.tiny_png()[:23] + b"\x09" + imagecheck.tiny_png()[24:], "corrupt"),  # CRC
         (jpeg()[:40], "corrupt"),
         (b"\xff\xd8\xff\xda\x00\x02", "corrupt"),  # scan before any frame header
-        (webp_lossless()[:20], "corrupt"),
+        (handmade_webp_lossless()[:20], "corrupt"),
         (imagecheck.tiny_png(0, 5), "dimensions"),
         (jpeg(60000, 60000), "dimensions"),
     ],
