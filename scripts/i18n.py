@@ -1,6 +1,6 @@
 """Refresh the Chinese catalogue: extract every msgid from the code and templates, fill the
-translations from the fragments in `i18n/*.po`, keep the translations already in the
-catalogue, and list what is still untranslated.
+translations from the fragments in `i18n/*.po` (the only place translations are written),
+and list what is still untranslated.
 
     .venv/bin/python scripts/i18n.py          # update src/cityguard/locale/zh_Hans/…/django.po
     .venv/bin/python scripts/i18n.py --check  # exit 1 if any msgid has no translation
@@ -50,23 +50,22 @@ def extract() -> None:
 def main() -> int:
     check = "--check" in sys.argv
     if not check:
-        previous: dict[Key, polib.POEntry] = {}
-        if CATALOGUE.exists():
-            previous = {
-                (e.msgctxt, e.msgid): e for e in polib.pofile(str(CATALOGUE)) if _translated(e)
-            }
         extract()
         po = polib.pofile(str(CATALOGUE))
-        known = {**fragments(), **previous}
+        known = fragments()
         for entry in po:
+            if "fuzzy" in entry.flags:
+                # msgmerge's guesses from similar msgids are wrong more often than not.
+                entry.flags.remove("fuzzy")
+                entry.msgstr = ""
+                entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
+                entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             source = known.get((entry.msgctxt, entry.msgid))
             if source is not None and not _translated(entry):
                 if entry.msgid_plural:
                     entry.msgstr_plural = {0: source.msgstr_plural.get(0) or source.msgstr}
                 else:
                     entry.msgstr = source.msgstr
-            if "fuzzy" in entry.flags:
-                entry.flags.remove("fuzzy")
         po.metadata.update({"Language": "zh_Hans", "Content-Type": "text/plain; charset=UTF-8",
                             "Plural-Forms": "nplurals=1; plural=0;"})
         po.save()

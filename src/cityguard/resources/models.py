@@ -241,14 +241,6 @@ class StockMovement(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity} {self.material_id}@{self.warehouse_id}"
 
-    @property
-    def inbound(self) -> bool:
-        return self.kind in INBOUND
-
-    @property
-    def signed(self) -> Decimal:
-        return self.quantity if self.inbound else -self.quantity
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnly("a stock movement is never changed; record a new one")
@@ -256,6 +248,14 @@ class StockMovement(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnly("a stock movement is never deleted; record a new one")
+
+    @property
+    def inbound(self) -> bool:
+        return self.kind in INBOUND
+
+    @property
+    def signed(self) -> Decimal:
+        return self.quantity if self.inbound else -self.quantity
 
 
 class RotationAlert(models.Model):
@@ -330,7 +330,9 @@ class Expert(models.Model):
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     jurisdiction = models.ForeignKey(
-        "core.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT,
+        "core.Jurisdiction",
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     is_available = models.BooleanField(_("available"), default=True)
@@ -435,3 +437,6 @@ class IndexVersion(models.Model):
 
     class Meta:
         verbose_name = "index version"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.n}"
