@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ThreatZoneRun(models.Model):
-    incident_ref = models.CharField(_("incident reference"), max_length=64, blank=True, db_index=True)
+    incident_ref = models.CharField(
+        _("incident reference"), max_length=64, blank=True, db_index=True
+    )
     inputs = models.JSONField(_("inputs"))
     geojson = models.JSONField(_("zones (GeoJSON)"))
     # The run's source, copied from the inputs so the map can filter by viewport in SQL.

@@ -340,9 +340,7 @@ def _local_polygon(src: Source, xa: float, xb: float, thr: float) -> Polygon:
     xs = xa + (xb - xa) * (1.0 - np.cos(np.pi * t)) / 2.0
     ys = half_width(src, xs, thr)
     ys[0] = ys[-1] = 0.0
-    ring = np.concatenate(
-        [np.column_stack([xs, ys]), np.column_stack([xs[::-1], -ys[::-1]])[1:]]
-    )
+    ring = np.concatenate([np.column_stack([xs, ys]), np.column_stack([xs[::-1], -ys[::-1]])[1:]])
     poly = Polygon(ring)
     return poly if poly.is_valid else shapely.make_valid(poly)  # type: ignore[return-value]
 
@@ -433,7 +431,7 @@ def zones(
             local = shapely.union_all(parts)  # type: ignore[assignment]
         width = 0.0
         if not local.is_empty:
-            minx, miny, maxx, maxy = local.bounds
+            _minx, miny, _maxx, maxy = local.bounds
             width = max(abs(miny), abs(maxy))
         out.append(
             Zone(
@@ -477,8 +475,16 @@ def grid(
     [−y_max, y_max], one vectorised evaluation. Returns (xs, ys, C[iy, ix])."""
     xs = np.linspace(x_max / n, x_max, n)
     ys = np.linspace(-y_max, y_max, n)
-    xx, yy = np.meshgrid(xs, ys)
-    return xs, ys, _field(src, xx, yy, np.full_like(xx, z))
+    # On a regular grid the field separates: σ and the vertical terms depend on x only,
+    # so they are computed once per column and only the crosswind exponential is n × n.
+    sy, sz = sigmas(xs, src.stability, src.terrain)
+    vertical = np.exp(-((z - src.h) ** 2) / (2.0 * sz * sz)) + np.exp(
+        -((z + src.h) ** 2) / (2.0 * sz * sz)
+    )
+    column = src.q_g_s / (2.0 * np.pi * sy * sz * src.u) * vertical
+    field = np.exp(np.multiply.outer(ys * ys, -0.5 / (sy * sy)))
+    field *= column
+    return xs, ys, field
 
 
 def grid_extent(src: Source, thresholds_mg_m3: Sequence[float]) -> tuple[float, float]:

@@ -158,6 +158,17 @@ def compute_zones(inputs: dict[str, Any]) -> list[plume.Zone]:
     )
 
 
+def zone_note(empty: bool, truncated: bool) -> str:
+    """What a reader must know about a zone, in the current language ("" when nothing)."""
+    if empty:
+        return _("The ground-level concentration never reaches this threshold: no zone.")
+    if truncated:
+        return _("The zone reaches beyond %(km)s km, where the search stops: it is longer.") % {
+            "km": round(plume.X_MAX_M / 1000)
+        }
+    return ""
+
+
 def feature_collection(zones: list[plume.Zone], inputs: dict[str, Any]) -> dict[str, Any]:
     """GeoJSON: one Feature per level, most severe first; geometry null where not reached."""
     features = []
@@ -171,14 +182,7 @@ def feature_collection(zones: list[plume.Zone], inputs: dict[str, Any]) -> dict[
             "truncated": z.truncated,
             "note": "",
         }
-        if z.empty:
-            props["note"] = _(
-                "The ground-level concentration never reaches this threshold: no zone."
-            )
-        elif z.truncated:
-            props["note"] = _(
-                "The zone reaches beyond %(km)s km, where the search stops: it is longer."
-            ) % {"km": round(plume.X_MAX_M / 1000)}
+        props["note"] = zone_note(z.empty, z.truncated)
         features.append(
             {
                 "type": "Feature",
@@ -201,7 +205,13 @@ def run_threat_zone(actor: Any, *, incident_ref: str = "", **inputs: Any) -> Thr
     ref = (incident_ref or "").replace("\x00", "").strip()
     if len(ref) > 64:
         raise ValidationError({"incident_ref": [_("Enter at most %(n)s characters.") % {"n": 64}]})
-    clean = resolve_inputs(inputs)
+    run = build_run(resolve_inputs(inputs), incident_ref=ref, actor=actor)
+    run.save()
+    return run
+
+
+def build_run(clean: dict[str, Any], *, incident_ref: str = "", actor: Any = None) -> ThreatZoneRun:
+    """An unsaved run for checked inputs (see resolve_inputs), zones computed."""
     zones = compute_zones(clean)
     fc = feature_collection(zones, clean)
     shapes = [z.geometry for z in zones if not z.empty]
@@ -210,8 +220,8 @@ def run_threat_zone(actor: Any, *, incident_ref: str = "", **inputs: Any) -> Thr
     else:
         minx = maxx = clean["lon"]
         miny = maxy = clean["lat"]
-    run = ThreatZoneRun(
-        incident_ref=ref,
+    return ThreatZoneRun(
+        incident_ref=incident_ref,
         inputs=clean,
         geojson=fc,
         lon=clean["lon"],
@@ -222,8 +232,6 @@ def run_threat_zone(actor: Any, *, incident_ref: str = "", **inputs: Any) -> Thr
         max_lat=max(maxy, clean["lat"]),
         created_by=actor,
     )
-    run.save()
-    return run
 
 
 def runs_for(user: Any) -> Any:
@@ -248,16 +256,18 @@ def _zone_geoms(zones: Any) -> list[tuple[dict[str, Any], Polygon | MultiPolygon
     if isinstance(zones, ThreatZoneRun):
         zones = zones.geojson
     if isinstance(zones, dict):
-        if zones.get("type") != "FeatureCollection" or not isinstance(
-            zones.get("features"), list
-        ):
+        if zones.get("type") != "FeatureCollection" or not isinstance(zones.get("features"), list):
             raise ValidationError({"zones": [_("Give a GeoJSON FeatureCollection of zones.")]})
         out = []
         for i, feat in enumerate(zones["features"][: plume.MAX_THRESHOLDS], 1):
             if not isinstance(feat, dict):
                 raise ValidationError({"zones": [_("Give a GeoJSON FeatureCollection of zones.")]})
-            props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
-            props = {"level": props.get("level", i), "threshold_mg_m3": props.get("threshold_mg_m3")}
+            given = feat.get("properties")
+            given = given if isinstance(given, dict) else {}
+            props = {
+                "level": given.get("level", i),
+                "threshold_mg_m3": given.get("threshold_mg_m3"),
+            }
             if feat.get("geometry") is None:
                 out.append((props, Polygon()))
                 continue
@@ -298,7 +308,7 @@ def _located(qs: Any, bounds: tuple[float, float, float, float], *cols: str) -> 
 
 def _population(geom: Any, communities: list[tuple[Any, Any, int]]) -> float:
     total = 0.0
-    for boundary, cgeom, pop in communities:
+    for _boundary, cgeom, pop in communities:
         if not cgeom.intersects(geom):
             continue
         whole = geodesic_area_m2(cgeom)
@@ -331,11 +341,10 @@ def nearest_shelters_outside(user: Any, union: Any, k: int = NEAREST_SHELTERS) -
     if model is None or union.is_empty:
         return []
     qs = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects
-    rows = list(
-        qs.filter(lon__isnull=False, lat__isnull=False).values_list(
-            "id", "lon", "lat", "name", "capacity", "occupancy"
-        )
-    )
+    qs = qs.filter(lon__isnull=False, lat__isnull=False)
+    if any(f.name == "status" for f in model._meta.get_fields()):
+        qs = qs.exclude(status="closed")
+    rows = list(qs.values_list("id", "lon", "lat", "name", "capacity", "occupancy"))
     rows = [r for r in rows if (r[4] or 0) - (r[5] or 0) > 0]
     if not rows:
         return []
@@ -348,7 +357,9 @@ def nearest_shelters_outside(user: Any, union: Any, k: int = NEAREST_SHELTERS) -
         pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={c.y} +lon_0={c.x} +datum=WGS84 +units=m"),
         always_xy=True,
     )
-    local_union = shapely.transform(union, lambda p: np.column_stack(aeqd.transform(p[:, 0], p[:, 1])))
+    local_union = shapely.transform(
+        union, lambda p: np.column_stack(aeqd.transform(p[:, 0], p[:, 1]))
+    )
     px, py = aeqd.transform(lons, lats)
     dist = shapely.distance(local_union, shapely.points(px, py))
     order = [i for i in np.argsort(dist).tolist() if outside[i]][:k]

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "consequence"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.threat_zone_page, name="threat_zone"),
+]

@@ -751,3 +751,65 @@ def describe(event: IncidentEvent) -> str:
     if k == EventKind.LESSONS:
         return _("Lessons learned recorded.")
     return _label(EventKind, k)
+
+
+# --- threat zones (consequence app) -----------------------------------------------------
+
+
+def incident_ref(incident: Incident) -> str:
+    """How other apps (stock ledger, threat-zone runs) refer to an incident."""
+    return f"incident:{incident.pk}"
+
+
+def consequence_available() -> bool:
+    try:
+        from cityguard.consequence import services
+    except ImportError:
+        return False
+    return hasattr(services, "run_threat_zone") and hasattr(services, "exposure")
+
+
+@transaction.atomic
+def compute_threat_zone(actor: Any, incident: Incident, **inputs: Any) -> Any:
+    """Run the plume model for the incident's release (at its point unless given) and keep
+    the run with the incident; the run is on the timeline. Bad weather input (a calm wind,
+    a class outside A–F) is the consequence app's ValidationError, and nothing is kept."""
+    _require_write(actor)
+    _check(actor, incident)
+    if not consequence_available():
+        raise ValidationError({"release_rate_g_s": [_("Threat zones are not available yet.")]})
+    if incident.lon is None or incident.lat is None:
+        raise ValidationError({"lon": [_("The incident has no location.")]})
+    from cityguard.consequence import services as consequence
+
+    inputs.setdefault("lon", incident.lon)
+    inputs.setdefault("lat", incident.lat)
+    if incident.chemical:
+        inputs.setdefault("substance", incident.chemical)
+    run = consequence.run_threat_zone(actor, incident_ref=incident_ref(incident), **inputs)
+    zones = [f for f in run.geojson.get("features", []) if f.get("geometry")]
+    record(
+        incident,
+        EventKind.THREAT_ZONE,
+        actor,
+        data={
+            "run": run.pk,
+            "zones": len(zones),
+            "stability": run.inputs.get("stability"),
+            "wind_speed_m_s": run.inputs.get("wind_speed_m_s"),
+            "release_rate_g_s": run.inputs.get("release_rate_g_s"),
+        },
+    )
+    return run
+
+
+def latest_threat_zone(incident: Incident) -> Any:
+    if not consequence_available():
+        return None
+    from cityguard.consequence.models import ThreatZoneRun
+
+    return (
+        ThreatZoneRun.objects.filter(incident_ref=incident_ref(incident))
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -31,7 +31,7 @@ class PlanQuerySet(ScopedQuerySet):
             return own
         # Plans of the areas above the user's (the district's overall plan) apply to them too.
         codes = [c for c in r.path.split("/") if c]
-        above = ["/".join(codes[:i]) + "/" for i in range(1, len(codes))]
+        above = ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes))]
         return self.filter(Q(pk__in=own.values("pk")) | Q(jurisdiction__path__in=above))
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform, unary_union
+from shapely.ops import unary_union
 
 WGS84 = CRS.from_epsg(4326)
 # Below this a sliver between two service areas is a digitising artefact, not a gap.
@@ -39,12 +39,12 @@ def _centre(geom: BaseGeometry) -> tuple[float, float]:
 
 def to_metres(geom: BaseGeometry, centre: tuple[float, float] | None = None) -> BaseGeometry:
     fwd, _back = _transformers(*(centre or _centre(geom)))
-    return transform(fwd.transform, geom)
+    return shapely.transform(geom, fwd.transform, interleaved=False)
 
 
 def to_lonlat(geom: BaseGeometry, centre: tuple[float, float]) -> BaseGeometry:
     _fwd, back = _transformers(*centre)
-    return transform(back.transform, geom)
+    return shapely.transform(geom, back.transform, interleaved=False)
 
 
 def area_km2(geom: BaseGeometry, centre: tuple[float, float] | None = None) -> float:

@@ -819,3 +819,50 @@ __all__ = [
     "set_team_status",
     "transfer_stock",
 ]
+
+
+# --- fire-station coverage -------------------------------------------------------------
+
+
+def coverage_area(user: Any) -> Any:
+    """The area whose coverage `user` looks at: their jurisdiction, else the district."""
+    from cityguard.core.choices import Level
+    from cityguard.core.models import Jurisdiction
+
+    r = reach(user)
+    node = None
+    if r.path and not r.whole_district:
+        node = Jurisdiction.objects.filter(path=r.path).exclude(boundary="").first()
+    if node is None:
+        node = (
+            Jurisdiction.objects.filter(level=Level.DISTRICT)
+            .exclude(boundary="")
+            .order_by("path")
+            .first()
+        )
+    return node
+
+
+def station_coverage(user: Any) -> Any:
+    """Coverage of the user's area by the fire stations they may see (None without a
+    boundary to measure against)."""
+    from .coverage import coverage
+
+    node = coverage_area(user)
+    if node is None:
+        return None
+    area = geo.parse_area(node.boundary)
+    stations = []
+    for pk, name, text in (
+        FireStation.objects.visible_to(user)
+        .order_by("name", "id")
+        .values_list("id", "name", "service_area")
+    ):
+        g = None
+        if text:
+            try:
+                g = geo.parse_area(text)
+            except geo.GeometryError:
+                g = None
+        stations.append((pk, name, g))
+    return coverage(area, stations, config.station_km2())

@@ -9,10 +9,17 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cityguard.hazards import services
 from cityguard.hazards.models import Hazard
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Any:
+    # Assertions read the English msgids; Chinese (the default) is covered by test_i18n.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

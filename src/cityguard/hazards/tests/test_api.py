@@ -20,7 +20,7 @@ API = "/api/v1/hazards"
 
 def client_for(user: Any) -> Client:
     _token, raw = ApiToken.issue(user)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture

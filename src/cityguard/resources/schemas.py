@@ -1,0 +1,232 @@
+"""API schemas of the resources app."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from cityguard.core.schemas import Id, Strict, Text
+
+from .choices import NearestKind, TeamStatus
+
+KindName = Literal[tuple(NearestKind.values)]  # type: ignore[valid-type]
+StatusName = Literal[tuple(TeamStatus.values)]  # type: ignore[valid-type]
+Quantity = Field(gt=0, le=Decimal("999999999999"), max_digits=14, decimal_places=2)
+
+
+class NearestOut(Schema):
+    kind: str
+    id: int
+    name: str
+    lon: float
+    lat: float
+    distance_m: float
+    travel_min: float
+    extra: dict[str, Any] = Field(
+        default_factory=dict,
+        description="kind-specific: free_capacity, capacity, occupancy (shelter); team_kind, "
+        "headcount (team); quantity, unit, reserve_level (warehouse)",
+    )
+
+
+class MaterialOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    category: str
+    unit: str
+    spec: str
+    shelf_life_days: int | None
+
+
+def _jur(obj: Any) -> str:
+    return obj.jurisdiction.code if obj.jurisdiction_id else ""
+
+
+class WarehouseOut(Schema):
+    id: int
+    name: str
+    code: str
+    reserve_level: str
+    mode: str
+    organization: int | None = Field(None, alias="organization_id")
+    address: str
+    manager: str
+    phone: str
+    is_active: bool
+    lon: float | None
+    lat: float | None
+    jurisdiction: str
+
+    @staticmethod
+    def resolve_jurisdiction(obj: Any) -> str:
+        return _jur(obj)
+
+
+class LotOut(Schema):
+    id: int
+    warehouse: int = Field(alias="warehouse_id")
+    material: str
+    lot_no: str
+    quantity: Decimal
+    received_on: date | None
+    expires_on: date | None
+
+    @staticmethod
+    def resolve_material(obj: Any) -> str:
+        return str(obj.material.code)
+
+
+class MovementOut(Schema):
+    id: int
+    warehouse: int = Field(alias="warehouse_id")
+    material: str
+    kind: str
+    quantity: Decimal
+    at: datetime
+    incident_ref: str
+    counterpart: int | None = Field(None, alias="counterpart_id")
+    group: str
+    lots: list[dict[str, Any]]
+    donor: str
+    note: str
+
+    @staticmethod
+    def resolve_material(obj: Any) -> str:
+        return str(obj.material.code)
+
+
+class ReceiveIn(Strict):
+    material: Text = Field(min_length=1, max_length=40, description="material code")
+    quantity: Decimal = Quantity
+    lot_no: Text = Field("", max_length=60)
+    expires_on: date | None = None
+    donor: Text = Field("", max_length=200, description="given: recorded as a donation")
+    note: Text = Field("", max_length=500)
+
+
+class IssueIn(Strict):
+    material: Text = Field(min_length=1, max_length=40, description="material code")
+    quantity: Decimal = Quantity
+    incident_ref: Text = Field("", max_length=60)
+    note: Text = Field("", max_length=500)
+
+
+class TransferIn(Strict):
+    material: Text = Field(min_length=1, max_length=40)
+    quantity: Decimal = Quantity
+    target: Id
+    note: Text = Field("", max_length=500)
+
+
+class TransferOut(Schema):
+    out: MovementOut
+    into: MovementOut
+
+
+class LedgerLineOut(Schema):
+    warehouse: int
+    material: str
+    opening: Decimal
+    inbound: Decimal
+    outbound: Decimal
+    closing: Decimal
+    on_hand: Decimal
+    ok: bool
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    kind: str
+    organization: int | None = Field(None, alias="organization_id")
+    headcount: int
+    skills: str
+    equipment: str
+    leader: str
+    phone: str
+    status: str
+    status_reason: str
+    status_changed_at: datetime | None
+    is_active: bool
+    lon: float | None
+    lat: float | None
+    jurisdiction: str
+
+    @staticmethod
+    def resolve_jurisdiction(obj: Any) -> str:
+        return _jur(obj)
+
+
+class TeamStatusIn(Strict):
+    status: StatusName
+    reason: Text = Field("", max_length=300)
+
+
+class ShelterOut(Schema):
+    id: int
+    name: str
+    kind: str
+    address: str
+    capacity: int
+    occupancy: int
+    free_capacity: int
+    area_m2: float | None
+    facilities: str
+    status: str
+    lon: float | None
+    lat: float | None
+    jurisdiction: str
+
+    @staticmethod
+    def resolve_jurisdiction(obj: Any) -> str:
+        return _jur(obj)
+
+
+class FireStationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    address: str
+    headcount: int
+    vehicles: int
+    service_area_km2: float | None
+    lon: float | None
+    lat: float | None
+    jurisdiction: str
+
+    @staticmethod
+    def resolve_jurisdiction(obj: Any) -> str:
+        return _jur(obj)
+
+
+class ExpertOut(Schema):
+    id: int
+    name: str
+    specialty: str
+    title: str
+    employer: str
+    phone: str
+    is_available: bool
+
+
+class StationCoverageOut(Schema):
+    id: int
+    name: str
+    area_km2: float
+    over_standard: bool
+
+
+class CoverageOut(Schema):
+    standard_km2: float
+    district_km2: float
+    covered_km2: float
+    gap_km2: float
+    gap_parts: int
+    stations: list[StationCoverageOut]
+    gap: dict[str, Any] | None = Field(None, description="GeoJSON geometry (WGS 84)")
