@@ -82,7 +82,9 @@ def grade(request: HttpRequest, payload: GradeIn) -> Any:
     """Decree 493 grade from the figures: `{"deaths": 0, "serious_injuries": 12,
     "direct_loss_cny": 0}` → level 3 (较大), decided by serious injuries. Negative or
     non-integer figures are answered 422."""
-    return grading.grade(payload.deaths, payload.serious_injuries, payload.direct_loss_cny).as_dict()
+    return grading.grade(
+        payload.deaths, payload.serious_injuries, payload.direct_loss_cny
+    ).as_dict()
 
 
 @router.get("", response=list[IncidentOut], url_name="incidents")
@@ -110,7 +112,9 @@ def get_incident(request: HttpRequest, incident_id: int = IncidentId) -> Any:
 @router.patch(
     "/{int:incident_id}", response={200: IncidentOut, **ERRORS}, url_name="incident_update"
 )
-def update_incident(request: HttpRequest, payload: IncidentPatch, incident_id: int = IncidentId) -> Any:
+def update_incident(
+    request: HttpRequest, payload: IncidentPatch, incident_id: int = IncidentId
+) -> Any:
     """Change details or figures; a change of the figures re-grades the incident and both
     are written on its timeline. `lessons` may be set after closure."""
     inc = visible_incident(request, incident_id)
@@ -149,7 +153,9 @@ def add_note(request: HttpRequest, payload: NoteIn, incident_id: int = IncidentI
 @router.post(
     "/{int:incident_id}/close", response={200: IncidentOut, **ERRORS}, url_name="incident_close"
 )
-def close(request: HttpRequest, payload: NoteIn | None = None, incident_id: int = IncidentId) -> Any:
+def close(
+    request: HttpRequest, payload: NoteIn | None = None, incident_id: int = IncidentId
+) -> Any:
     inc = visible_incident(request, incident_id)
     services.close_incident(request.user, inc, payload.text if payload else "")
     return visible_incident(request, incident_id)
@@ -254,7 +260,9 @@ def list_dispatches(request: HttpRequest, incident_id: int = IncidentId) -> Any:
     response={201: DispatchOut, **ERRORS},
     url_name="incident_dispatch_create",
 )
-def create_dispatch(request: HttpRequest, payload: DispatchIn, incident_id: int = IncidentId) -> Any:
+def create_dispatch(
+    request: HttpRequest, payload: DispatchIn, incident_id: int = IncidentId
+) -> Any:
     """A team (`{"kind": "team", "team": id}`) or materials (`{"kind": "material",
     "warehouse": id, "material": id, "quantity": 20}`, issued through the stock ledger).
     A team already dispatched, or more stock than the warehouse holds, is answered 422

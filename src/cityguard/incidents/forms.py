@@ -43,7 +43,9 @@ class IncidentFilterForm(_FilterForm):
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("Title, description or address"), "type": "search"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Title, description or address"), "type": "search"}
+        ),
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
@@ -98,7 +100,10 @@ class IncidentForm(forms.Form):
     occurred_at = forms.DateTimeField(label=_("Occurred"), widget=DT)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     lon = forms.FloatField(
-        label=_("Longitude"), min_value=-180, max_value=180, widget=forms.NumberInput(attrs=LON_ATTRS)
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs=LON_ATTRS),
     )
     lat = forms.FloatField(
         label=_("Latitude"), min_value=-90, max_value=90, widget=forms.NumberInput(attrs=LAT_ATTRS)
@@ -188,12 +193,18 @@ class DispatchForm(forms.Form):
         else:
             teams = [
                 (t.pk, t.name)
-                for t in Team.objects.visible_to(user).filter(is_active=True, status="available")[:300]
+                for t in Team.objects.visible_to(user).filter(is_active=True, status="available")[
+                    :300
+                ]
             ]
             warehouses = [
-                (w.pk, w.name) for w in Warehouse.objects.visible_to(user).filter(is_active=True)[:300]
+                (w.pk, w.name)
+                for w in Warehouse.objects.visible_to(user).filter(is_active=True)[:300]
             ]
-            materials = [(m.pk, f"{m.label} ({m.unit})") for m in Material.objects.filter(is_active=True)[:500]]
+            materials = [
+                (m.pk, f"{m.label} ({m.unit})")
+                for m in Material.objects.filter(is_active=True)[:500]
+            ]
         self.fields["team"].choices = empty + teams  # type: ignore[attr-defined]
         self.fields["warehouse"].choices = empty + warehouses  # type: ignore[attr-defined]
         self.fields["material"].choices = empty + materials  # type: ignore[attr-defined]

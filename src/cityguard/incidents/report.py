@@ -51,7 +51,7 @@ def build(incident: Incident) -> Report:
         (_("Deaths"), str(inc.deaths)),
         (_("Serious injuries"), str(inc.serious_injuries)),
         (_("Direct loss (CNY)"), f"{inc.direct_loss_cny:,}"),
-        (_("Activated plan"), inc.plan.title if inc.plan_id else "—"),
+        (_("Activated plan"), inc.plan.title if inc.plan is not None else "—"),
         (
             _("Response level"),
             inc.response_roman or "—",
@@ -83,6 +83,8 @@ def _filename(incident: Incident, ext: str) -> str:
 
 
 def render_pdf(incident: Incident) -> bytes:
+    from xml.sax.saxutils import escape
+
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -90,7 +92,6 @@ def render_pdf(incident: Incident) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from xml.sax.saxutils import escape
 
     font = "STSong-Light"
     if font not in pdfmetrics.getRegisteredFontNames():
@@ -120,9 +121,15 @@ def render_pdf(incident: Incident) -> bytes:
         Paragraph(escape(_("After-action report") + ": " + incident.title), h1),
         table([[_("Item"), _("Value")], *r.facts], [45 * mm, 130 * mm]),
         Paragraph(escape(_("Timeline")), h2),
-        table([[_("Time"), _("By"), _("Event"), _("Text")], *r.timeline], [28 * mm, 22 * mm, 70 * mm, 55 * mm]),
+        table(
+            [[_("Time"), _("By"), _("Event"), _("Text")], *r.timeline],
+            [28 * mm, 22 * mm, 70 * mm, 55 * mm],
+        ),
         Paragraph(escape(_("Tasks")), h2),
-        table([[_("Task"), _("Responsible"), _("Status"), _("Done")], *r.tasks], [80 * mm, 45 * mm, 22 * mm, 28 * mm])
+        table(
+            [[_("Task"), _("Responsible"), _("Status"), _("Done")], *r.tasks],
+            [80 * mm, 45 * mm, 22 * mm, 28 * mm],
+        )
         if r.tasks
         else p(_("None.")),
         Paragraph(escape(_("Resources used")), h2),
@@ -157,8 +164,12 @@ def render_xlsx(incident: Incident) -> bytes:
 
     r = build(incident)
     wb = Workbook()
-    sheets = [
-        (_("Summary"), [_("Item"), _("Value")], [*r.facts, (_("Lessons learned"), incident.lessons)]),
+    sheets: list[tuple[str, list[str], list[Any]]] = [
+        (
+            _("Summary"),
+            [_("Item"), _("Value")],
+            [*r.facts, (_("Lessons learned"), incident.lessons)],
+        ),
         (_("Timeline"), [_("Time"), _("By"), _("Event"), _("Text")], r.timeline),
         (_("Tasks"), [_("Task"), _("Responsible"), _("Status"), _("Done")], r.tasks),
         (

@@ -239,9 +239,7 @@ def open_from_alarm(
     alarm_ref = (alarm_ref or "").strip()
     if not alarm_ref:
         raise ValidationError({"alarm_ref": [_("Give the alarm's reference.")]})
-    existing = (
-        Incident.objects.filter(alarm_ref=alarm_ref).exclude(status=Status.CLOSED).first()
-    )
+    existing = Incident.objects.filter(alarm_ref=alarm_ref).exclude(status=Status.CLOSED).first()
     if existing is not None:
         return existing
     if subtype not in Subtype.values:
@@ -270,9 +268,7 @@ def close_incident(actor: Any, incident: Incident, text: str = "") -> Incident:
     if incident.status == Status.CLOSED:
         raise ValidationError({"status": [_("The incident is already closed.")]})
     open_tasks = incident.tasks.exclude(status=TaskStatus.DONE).count()
-    out = incident.dispatches.exclude(status=DispatchStatus.RETURNED).filter(
-        kind=DispatchKind.TEAM
-    )
+    out = incident.dispatches.exclude(status=DispatchStatus.RETURNED).filter(kind=DispatchKind.TEAM)
     if out.exists():
         raise ValidationError(
             {"status": [_("Teams are still out: record their return before closing.")]}
@@ -403,7 +399,10 @@ def activate(actor: Any, incident: Incident, plan: Any, response_level: int) -> 
         raise ValidationError({"status": [_("The incident is closed.")]})
     if response_level not in Level.values:
         raise ValidationError({"response_level": [_("Choose a response level from I to IV.")]})
-    if actor is not None and not EmergencyPlan.objects.visible_to(actor).filter(pk=plan.pk).exists():
+    if (
+        actor is not None
+        and not EmergencyPlan.objects.visible_to(actor).filter(pk=plan.pk).exists()
+    ):
         raise ValidationError({"plan": [_("No such plan.")]})
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     now = timezone.now()
@@ -446,7 +445,12 @@ def activate(actor: Any, incident: Incident, plan: Any, response_level: int) -> 
 
 @transaction.atomic
 def add_task(
-    actor: Any, incident: Incident, text: str, *, responsible_role: str = "", organization: Any = None
+    actor: Any,
+    incident: Incident,
+    text: str,
+    *,
+    responsible_role: str = "",
+    organization: Any = None,
 ) -> Task:
     _require_write(actor)
     _check(actor, incident)
@@ -497,14 +501,13 @@ def advance_task(actor: Any, task: Task, status: str) -> Task:
     return task
 
 
-
 # --- dispatch ---------------------------------------------------------------------------
 
 
 def resources_available() -> bool:
     """Is the resources app's service layer installed (it is built alongside this one)?"""
     try:
-        from cityguard.resources import services  # noqa: F401
+        from cityguard.resources import services
     except ImportError:
         return False
     return hasattr(services, "issue_stock") and hasattr(services, "set_team_status")
@@ -636,7 +639,7 @@ def advance_dispatch(actor: Any, dispatch: Dispatch, status: str, note: str = ""
         res = _resources()
         from cityguard.resources.models import Team
 
-        team = Team.objects.filter(pk=dispatch.team_id).first()
+        team = Team.objects.filter(pk=dispatch.team_id or 0).first()
         if team is not None:
             res.set_team_status(actor, team, "available", reason=dispatch.incident.title[:200])
     old = dispatch.status
@@ -715,7 +718,8 @@ def describe(event: IncidentEvent) -> str:
     if k == EventKind.UPDATED:
         return _("Details updated: %(fields)s.") % {
             "fields": ", ".join(
-                str(Incident._meta.get_field(f).verbose_name) for f in d.get("changes", {})
+                str(getattr(Incident._meta.get_field(f), "verbose_name", f))
+                for f in d.get("changes", {})
             )
         }
     if k == EventKind.ACTIVATED:

@@ -163,7 +163,9 @@ def update_drill(request: HttpRequest, payload: DrillPatch, drill_id: int = Plan
     data = payload.dict(exclude_unset=True)
     problems = data.pop("problems", [])
     if any(v is None for v in data.values()):
-        raise ValidationError({k: [_("This field cannot be empty.")] for k, v in data.items() if v is None})
+        raise ValidationError(
+            {k: [_("This field cannot be empty.")] for k, v in data.items() if v is None}
+        )
     services.save_drill(request.user, data, problems, instance=drill)
     return _drill(request, drill_id)
 

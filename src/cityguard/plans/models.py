@@ -16,14 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cityguard.core.models import ScopedQuerySet
-from cityguard.incidents.choices import IncidentType, Level, ResponseLevel
+from cityguard.incidents.choices import Level, ResponseLevel
 
 from .choices import DrillKind, PlanKind
 
 
 class PlanQuerySet(ScopedQuerySet):
     def visible_to(self, user: Any) -> Any:
-        from cityguard.core.access import reach, scope_queryset
+        from cityguard.core.access import _jurisdiction_prefix, reach, scope_queryset
 
         own = scope_queryset(self, user)
         r = reach(user)
@@ -32,7 +32,8 @@ class PlanQuerySet(ScopedQuerySet):
         # Plans of the areas above the user's (the district's overall plan) apply to them too.
         codes = [c for c in r.path.split("/") if c]
         above = ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes))]
-        return self.filter(Q(pk__in=own.values("pk")) | Q(jurisdiction__path__in=above))
+        prefix = _jurisdiction_prefix(self.model)
+        return self.filter(Q(pk__in=own.values("pk")) | Q(**{f"{prefix}__in": above}))
 
 
 PlanManager = models.Manager.from_queryset(PlanQuerySet)
@@ -105,9 +106,7 @@ def attachment_path(instance: PlanAttachment, filename: str) -> str:
 
 
 class PlanAttachment(models.Model):
-    plan = models.ForeignKey(
-        EmergencyPlan, on_delete=models.CASCADE, related_name="attachments"
-    )
+    plan = models.ForeignKey(EmergencyPlan, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
     name = models.CharField(_("name"), max_length=200)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)

@@ -91,11 +91,11 @@ def _check_coverage(plan: EmergencyPlan, errors: dict[str, list[str]]) -> None:
         )
     plan.incident_types = sorted(set(types), key=list(IncidentType.values).index)
     plan.subtypes = sorted(set(subs))
-    if plan.min_level in Level.values and plan.max_level in Level.values:
-        if plan.min_level > plan.max_level:
-            errors.setdefault("max_level", []).append(
-                _("The least severe level covered cannot be more severe than the most severe.")
-            )
+    levels_known = plan.min_level in Level.values and plan.max_level in Level.values
+    if levels_known and plan.min_level > plan.max_level:
+        errors.setdefault("max_level", []).append(
+            _("The least severe level covered cannot be more severe than the most severe.")
+        )
 
 
 def next_due(plan: EmergencyPlan) -> dt.date | None:
@@ -116,7 +116,7 @@ def save_plan(
     plan = instance or EmergencyPlan()
     _apply(plan, data, PLAN_FIELDS)
     errors: dict[str, list[str]] = {}
-    if not plan.jurisdiction_id and plan.organization_id:
+    if not plan.jurisdiction_id and plan.organization is not None:
         plan.jurisdiction_id = plan.organization.jurisdiction_id
     if not plan.jurisdiction_id:
         errors.setdefault("jurisdiction", []).append(_("Give a jurisdiction or an owner."))
@@ -140,13 +140,17 @@ def replace_response_levels(
     for i, lv in enumerate(levels):
         level = lv.get("level")
         if level not in Level.values:
-            raise ValidationError({f"levels[{i}].level": [_("Choose a response level from I to IV.")]})
+            raise ValidationError(
+                {f"levels[{i}].level": [_("Choose a response level from I to IV.")]}
+            )
         if level in seen:
             raise ValidationError({f"levels[{i}].level": [_("Each response level only once.")]})
         seen.add(level)
         for j, a in enumerate(lv.get("actions") or []):
             if not (a.get("text") or "").strip():
-                raise ValidationError({f"levels[{i}].actions[{j}].text": [_("Describe the action.")]})
+                raise ValidationError(
+                    {f"levels[{i}].actions[{j}].text": [_("Describe the action.")]}
+                )
     ActionItem.objects.filter(response_level__plan=plan).delete()
     plan.response_levels.all().delete()
     out = []
@@ -177,11 +181,7 @@ def check_attachment(upload: Any) -> None:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ATTACHMENT_EXTENSIONS:
         raise ValidationError(
-            {
-                "file": [
-                    _("Attach one of: %(types)s.") % {"types": ", ".join(ATTACHMENT_EXTENSIONS)}
-                ]
-            }
+            {"file": [_("Attach one of: %(types)s.") % {"types": ", ".join(ATTACHMENT_EXTENSIONS)}]}
         )
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(
@@ -200,7 +200,10 @@ def add_attachment(actor: Any, plan: EmergencyPlan, upload: Any) -> PlanAttachme
     check_attachment(upload)
     name = os.path.basename(upload.name)[:200]
     att = PlanAttachment(
-        plan=plan, name=name, size=upload.size, uploaded_by=actor if getattr(actor, "pk", None) else None
+        plan=plan,
+        name=name,
+        size=upload.size,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
     att.file.save(name, upload, save=False)
     att.save()

@@ -52,7 +52,7 @@ class TeamKind(models.TextChoices):
     VOLUNTEER = "volunteer", _("Social volunteers")
 
 
-TEAM_COLOURS = {
+TEAM_COLOURS: dict[str, str] = {
     TeamKind.FIRE: "#c62828",
     TeamKind.PROFESSIONAL: "#1565c0",
     TeamKind.ENTERPRISE: "#6a1b9a",

@@ -116,6 +116,10 @@ def _points(rnd: random.Random, n: int) -> list[tuple[float, float, int]]:
     return out
 
 
+def _street_label(street: Jurisdiction | None) -> str:
+    return street.name if street is not None else ""
+
+
 def _person(rnd: random.Random) -> str:
     return rnd.choice(SURNAMES) + "".join(rnd.choice(GIVEN) for _ in range(rnd.choice((1, 2))))
 
@@ -150,7 +154,6 @@ def load_demo(*, scale: float = 1.0, seed: int = 2021) -> dict[str, int]:
     today = timezone.localdate()
     materials = _materials()
     streets = list(Jurisdiction.objects.filter(level=Level.STREET).order_by("path"))
-    street_name = {s.pk: s.name for s in streets}
     paths = dict(Jurisdiction.objects.values_list("pk", "path"))
     street_of_path = {s.path: s for s in streets}
 
@@ -175,13 +178,14 @@ def load_demo(*, scale: float = 1.0, seed: int = 2021) -> dict[str, int]:
     for i, ((lon, lat, jid), level) in enumerate(zip(spots, plan, strict=False)):
         street = street_for(jid)
         base = street.name if street else ""
-        label = {
+        labels: dict[str, str] = {
             ReserveLevel.CITY: "市级应急物资储备库(杨浦分库)",
             ReserveLevel.DISTRICT: f"区应急物资储备库{'一二'[min(i - 1, 1)]}号库",
             ReserveLevel.STREET: f"{base}应急物资储备点",
             ReserveLevel.COMMUNITY: f"{base}第{i}居委应急物资柜",
             ReserveLevel.HOUSEHOLD: f"家庭应急包示范点{i}",
-        }[level]
+        }
+        label = labels[level]
         mode = ReserveMode.PHYSICAL
         if level in (ReserveLevel.CITY, ReserveLevel.DISTRICT) and rnd.random() < 0.3:
             mode = rnd.choice([ReserveMode.AGREEMENT, ReserveMode.CAPACITY])
@@ -229,7 +233,7 @@ def load_demo(*, scale: float = 1.0, seed: int = 2021) -> dict[str, int]:
             lot=lot,
             kind=MovementKind.DONATION if rnd.random() < 0.05 else MovementKind.IN,
             quantity=lot.quantity,
-            at=timezone.make_aware(dt.datetime.combine(lot.received_on, dt.time(9, 0))),
+            at=timezone.make_aware(dt.datetime.combine(lot.received_on or today, dt.time(9, 0))),
             lots=[{"lot": lot.pk, "quantity": str(lot.quantity)}],
             note=CHANGE_REASON,
         )
@@ -282,7 +286,7 @@ def load_demo(*, scale: float = 1.0, seed: int = 2021) -> dict[str, int]:
         cap = rnd.choice([300, 500, 800, 1200, 2000, 5000]) * (2 if outdoor else 1)
         shelters.append(
             Shelter(
-                name=f"{street_name.get(street_for(jid).pk, '') if street_for(jid) else ''}{site}应急避难场所{i + 1}",
+                name=f"{_street_label(street_for(jid))}{site}应急避难场所{i + 1}",
                 kind="outdoor" if outdoor else "indoor", capacity=cap,
                 occupancy=0 if rnd.random() < 0.8 else rnd.randint(0, cap),
                 area_m2=round(cap * rnd.uniform(1.5, 3.0), 0),

@@ -100,7 +100,7 @@ teams_layer = register(
         cluster=True,
         visible=False,
         order=60,
-        legend=[(label, TEAM_COLOURS[v]) for v, label in TeamKind.choices],
+        legend=[(label, TEAM_COLOURS[TeamKind(v)]) for v, label in TeamKind.choices],
         queryset=lambda user: Team.objects.visible_to(user).filter(is_active=True),
         columns=("id", "name", "kind", "status", "headcount"),
         properties=_team_props,

@@ -34,7 +34,7 @@ from .choices import (
     TeamStatus,
 )
 
-QTY = {"max_digits": 14, "decimal_places": 2}
+QTY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class Material(models.Model):

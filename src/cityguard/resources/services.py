@@ -109,7 +109,12 @@ MATERIAL_FIELDS = {
     "code", "name", "name_en", "category", "unit", "spec", "shelf_life_days", "is_active",
 }  # fmt: skip
 
-_KIND_OF = {Warehouse: "warehouse", Team: "team", Shelter: "shelter", FireStation: "fire_station"}
+_KIND_OF: dict[type[models.Model], str] = {
+    Warehouse: "warehouse",
+    Team: "team",
+    Shelter: "shelter",
+    FireStation: "fire_station",
+}
 
 
 def _save_located(
@@ -639,7 +644,7 @@ class Candidates:
 
     def __post_init__(self) -> None:
         if len(self.ids) > 256:
-            self.index = geo.PointIndex(list(range(len(self.ids))), self.lons, self.lats)
+            self.index = geo.PointIndex(list(range(len(self.ids))), self.lons, self.lats)  # type: ignore[arg-type]
 
     def nearest(self, lon: float, lat: float, k: int) -> list[tuple[int, float]]:
         """(row, metres) of the k nearest rows."""

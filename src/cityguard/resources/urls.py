@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "resources"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("warehouses/", views.warehouse_list, name="warehouse_list"),
+    path("warehouses/<int:pk>/", views.warehouse_detail, name="warehouse_detail"),
+    path("warehouses/<int:pk>/stocktake/", views.warehouse_stocktake, name="warehouse_stocktake"),
+    path("warehouses/<int:pk>/<slug:op>/", views.warehouse_stock, name="warehouse_stock"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("rotation/", views.rotation_list, name="rotation"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("shelters/", views.shelter_list, name="shelter_list"),
+    path("shelters/<int:pk>/", views.shelter_detail, name="shelter_detail"),
+    path("experts/", views.expert_list, name="expert_list"),
+    path("fire-stations/", views.fire_stations, name="fire_stations"),
+    path("nearest/", views.nearest, name="nearest"),
+]

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
 from cityguard.incidents import services
 from cityguard.incidents.models import Incident
 from cityguard.plans import services as plans
 
-WHEN = timezone.make_aware(dt.datetime(2026, 5, 4, 9, 30))
+WHEN = dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 def incident(actor: Any, lon: float = 121.51, lat: float = 31.27, **fields: Any) -> Incident:

@@ -22,7 +22,11 @@ URL = "/api/v1/incidents"
 
 def test_grade_endpoint(users: SimpleNamespace) -> None:
     c = client_for(users.viewer)
-    r = c.post(f"{URL}/grade", {"deaths": 0, "serious_injuries": 12, "direct_loss_cny": 0}, content_type="application/json")
+    r = c.post(
+        f"{URL}/grade",
+        {"deaths": 0, "serious_injuries": 12, "direct_loss_cny": 0},
+        content_type="application/json",
+    )
     assert r.status_code == 200, r.content
     assert r.json() == {
         "level": 3,
@@ -52,10 +56,14 @@ def test_crud_and_figures(users: SimpleNamespace) -> None:
     )
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["type"] == "accident" and body["level"] == 4 and body["jurisdiction"] == "310110001001"
+    assert (
+        body["type"] == "accident" and body["level"] == 4 and body["jurisdiction"] == "310110001001"
+    )
     pk = body["id"]
     r = c.patch(f"{URL}/{pk}", {"deaths": 10}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["level"] == 2 and r.json()["level_criterion"] == "deaths"
+    assert (
+        r.status_code == 200 and r.json()["level"] == 2 and r.json()["level_criterion"] == "deaths"
+    )
     r = c.patch(f"{URL}/{pk}", {"deaths": -2}, content_type="application/json")
     assert r.status_code == 422
     r = c.get(f"{URL}/{pk}/timeline")
@@ -115,7 +123,10 @@ def test_report_files(users: SimpleNamespace) -> None:
     timeline = list(wb.worksheets[1].iter_rows(values_only=True))
     assert len(timeline) == 1 + inc.events.count()
     summary = list(wb.worksheets[0].iter_rows(values_only=True))
-    assert ("标题", "氯气泄漏事故报告测试") in summary or ("Title", "氯气泄漏事故报告测试") in summary
+    assert ("标题", "氯气泄漏事故报告测试") in summary or (
+        "Title",
+        "氯气泄漏事故报告测试",
+    ) in summary
     assert any(row[1] == "'=SUM(A1) 加强培训" for row in summary)
     assert client_for(users.east_officer).get(f"{URL}/{inc.pk}/report.pdf").status_code == 404
 

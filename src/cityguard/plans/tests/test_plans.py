@@ -65,7 +65,13 @@ def test_response_levels_and_attachment(users: SimpleNamespace, district) -> Non
     services.replace_response_levels(
         users.admin,
         plan,
-        [{"level": 4, "trigger": "蓝色预警", "actions": [{"text": "巡查低洼地区"}, {"text": "备沙袋"}]}],
+        [
+            {
+                "level": 4,
+                "trigger": "蓝色预警",
+                "actions": [{"text": "巡查低洼地区"}, {"text": "备沙袋"}],
+            }
+        ],
     )
     assert [a.text for a in plan.response_levels.get().actions.all()] == ["巡查低洼地区", "备沙袋"]
     with pytest.raises(ValidationError):
@@ -110,7 +116,11 @@ def test_plans_api(users: SimpleNamespace, district) -> None:
             "subtypes": ["hazardous_chemical_release"],
             "min_level": 2,
             "response_levels": [
-                {"level": 2, "trigger": "重大", "actions": [{"text": "启动指挥部", "responsible_role": "区应急局"}]}
+                {
+                    "level": 2,
+                    "trigger": "重大",
+                    "actions": [{"text": "启动指挥部", "responsible_role": "区应急局"}],
+                }
             ],
         },
         content_type="application/json",

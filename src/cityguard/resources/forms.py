@@ -1,0 +1,185 @@
+"""Forms of the resources pages: list filters, stock operations, stocktake, team status."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cityguard.core.forms import _area_select, _FilterForm, _known_code
+
+from .choices import (
+    NearestKind,
+    ReserveLevel,
+    ReserveMode,
+    ShelterStatus,
+    TeamKind,
+    TeamStatus,
+)
+from .models import Material, Warehouse
+
+
+def _material_choices() -> list[tuple[str, str]]:
+    return [(m.code, f"{m.label} ({m.unit})") for m in Material.objects.filter(is_active=True)]
+
+
+class _AreaFilter(_FilterForm):
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _area_select(self, user)
+
+    def clean_jurisdiction(self) -> str:
+        return _known_code(self.cleaned_data.get("jurisdiction") or "")
+
+
+def _search(placeholder: Any) -> forms.CharField:
+    return forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": placeholder, "type": "search"}),
+    )
+
+
+class WarehouseFilterForm(_AreaFilter):
+    sorts: ClassVar[dict[str, tuple[Any, ...]]] = {
+        "name": ("name", "id"),
+        "level": ("reserve_level", "name"),
+    }
+    q = _search(_("Name, address or code"))
+    reserve_level = forms.ChoiceField(
+        label=_("Reserve level"),
+        required=False,
+        choices=[("", _("All levels")), *ReserveLevel.choices],
+    )
+    mode = forms.ChoiceField(
+        label=_("Reserve mode"),
+        required=False,
+        choices=[("", _("All modes")), *ReserveMode.choices],
+    )
+    material = forms.ChoiceField(label=_("Holds material"), required=False)
+    jurisdiction = forms.CharField(label=_("Area"), required=False, max_length=32)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["material"].choices = [("", _("Any material")), *_material_choices()]  # type: ignore[attr-defined]
+
+
+class TeamFilterForm(_AreaFilter):
+    sorts: ClassVar[dict[str, tuple[Any, ...]]] = {"name": ("name", "id")}
+    q = _search(_("Name or skill"))
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *TeamKind.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *TeamStatus.choices]
+    )
+    jurisdiction = forms.CharField(label=_("Area"), required=False, max_length=32)
+
+
+class ShelterFilterForm(_AreaFilter):
+    sorts: ClassVar[dict[str, tuple[Any, ...]]] = {"name": ("name", "id")}
+    q = _search(_("Name or address"))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *ShelterStatus.choices]
+    )
+    free = forms.ChoiceField(
+        label=_("Free capacity"),
+        required=False,
+        choices=[("", _("Any")), ("true", _("With free places"))],
+    )
+    jurisdiction = forms.CharField(label=_("Area"), required=False, max_length=32)
+
+
+class ExpertFilterForm(_FilterForm):
+    sorts: ClassVar[dict[str, tuple[Any, ...]]] = {"specialty": ("specialty", "name", "id")}
+    q = _search(_("Name, specialty or employer"))
+
+
+QUANTITY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+class _StockForm(forms.Form):
+    material = forms.ChoiceField(label=_("Material"))
+    quantity = forms.DecimalField(label=_("Quantity"), **QUANTITY)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["material"].choices = _material_choices()  # type: ignore[attr-defined]
+
+    def clean_material(self) -> Material:
+        m = Material.objects.filter(code=self.cleaned_data["material"]).first()
+        if m is None:
+            raise forms.ValidationError(_("No such material."))
+        return m
+
+
+class ReceiveForm(_StockForm):
+    lot_no = forms.CharField(label=_("Lot number"), required=False, max_length=60)
+    expires_on = forms.DateField(
+        label=_("Expires"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    donor = forms.CharField(
+        label=_("Donor"),
+        required=False,
+        max_length=200,
+        help_text=_("Fill in for a donation received."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class IssueForm(_StockForm):
+    incident_ref = forms.CharField(label=_("Incident"), required=False, max_length=60)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class TransferForm(_StockForm):
+    target = forms.ModelChoiceField(label=_("To warehouse"), queryset=Warehouse.objects.none())
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, user: Any, source: Warehouse, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = (  # type: ignore[attr-defined]
+            Warehouse.objects.visible_to(user).filter(is_active=True).exclude(pk=source.pk)
+        )
+
+
+class StocktakeForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, lots: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lots = lots
+        for lot in lots:
+            self.fields[f"lot_{lot.pk}"] = forms.DecimalField(
+                label=f"{lot.material.label} {lot.lot_no}".strip(),
+                max_digits=14,
+                decimal_places=2,
+                min_value=Decimal(0),
+                initial=lot.quantity,
+            )
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(lot, self[f"lot_{lot.pk}"]) for lot in self.lots]
+
+    def counts(self) -> dict[int, Decimal]:
+        return {lot.pk: self.cleaned_data[f"lot_{lot.pk}"] for lot in self.lots}
+
+
+class TeamStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=TeamStatus.choices)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+
+class NearestForm(forms.Form):
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    kind = forms.ChoiceField(label=_("Resource"), choices=NearestKind.choices)
+    material = forms.ChoiceField(label=_("Material (warehouses)"), required=False)
+    k = forms.IntegerField(label=_("How many"), min_value=1, max_value=50, initial=5)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["material"].choices = [("", _("Any material")), *_material_choices()]  # type: ignore[attr-defined]
