@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Source(models.TextChoices):
@@ -17,7 +18,7 @@ class IncidentType(models.TextChoices):
     """The four national classes of public emergencies."""
 
     NATURAL_DISASTER = "natural_disaster", _("Natural disaster")
-    ACCIDENT = "accident", _("Accident")
+    ACCIDENT = "accident", pgettext_lazy("incident type", "Accident")
     PUBLIC_HEALTH = "public_health", _("Public health")
     SOCIAL_SECURITY = "social_security", _("Social security")
 
@@ -89,7 +90,7 @@ def type_of_subtype(subtype: str) -> str | None:
 class Status(models.TextChoices):
     REPORTED = "reported", _("Reported")
     RESPONDING = "responding", _("Responding")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("incident status", "Closed")
 
 
 class Level(models.IntegerChoices):
@@ -127,7 +128,7 @@ class EventKind(models.TextChoices):
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("task status", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
 

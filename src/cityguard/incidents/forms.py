@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityguard.core.forms import LAT_ATTRS, LON_ATTRS, _area_select, _FilterForm, _known_code
 
@@ -57,11 +58,11 @@ class IncidentFilterForm(_FilterForm):
         label=_("Subtype"), required=False, choices=[("", _("All subtypes")), *Subtype.choices]
     )
     level = forms.TypedChoiceField(
-        label=_("Level"),
+        label=pgettext_lazy("incident", "Level"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("All levels")), *Level.choices],
+        choices=[("", pgettext_lazy("incident", "All levels")), *Level.choices],
     )
     jurisdiction = forms.CharField(label=_("Area"), required=False, max_length=32)
     sort = forms.ChoiceField(

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from cityguard.core.models import Located, ScopedManager, ScopedQuerySet
@@ -47,7 +48,10 @@ class Incident(Located):
     serious_injuries = models.PositiveIntegerField(_("serious injuries"), default=0)
     direct_loss_cny = models.PositiveBigIntegerField(_("direct loss (CNY)"), default=0)
     level = models.PositiveSmallIntegerField(
-        _("level"), choices=Level.choices, default=Level.GENERAL, db_index=True
+        pgettext_lazy("incident", "level"),
+        choices=Level.choices,
+        default=Level.GENERAL,
+        db_index=True,
     )
     level_criterion = models.CharField(_("deciding criterion"), max_length=24, blank=True)
     status = models.CharField(
@@ -65,7 +69,7 @@ class Incident(Located):
         _("response level"), choices=ResponseLevel.choices, null=True, blank=True
     )
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("incident", "closed"), null=True, blank=True)
     alarm_ref = models.CharField(_("alarm reference"), max_length=100, blank=True, db_index=True)
     chemical = models.CharField(_("chemical released"), max_length=120, blank=True)
     release_rate_g_s = models.FloatField(_("release rate (g/s)"), null=True, blank=True)
@@ -218,7 +222,7 @@ class Dispatch(models.Model):
     quantity = models.DecimalField(
         _("quantity"), max_digits=14, decimal_places=3, null=True, blank=True
     )
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit = models.CharField(pgettext_lazy("measure", "unit"), max_length=20, blank=True)
     status = models.CharField(
         _("status"),
         max_length=16,

@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import grading
 from .models import Incident
@@ -44,10 +45,10 @@ def build(incident: Incident) -> Report:
         (_("Source"), inc.get_source_display()),
         (_("Location"), inc.address or inc.jurisdiction.name),
         (_("Occurred"), _t(inc.occurred_at)),
-        (_("Reported"), _t(inc.reported_at)),
-        (_("Closed"), _t(inc.closed_at)),
+        (_("Reported at"), _t(inc.reported_at)),
+        (_("Closed at"), _t(inc.closed_at)),
         (_("Status"), inc.get_status_display()),
-        (_("Level"), level),
+        (pgettext("incident", "Level"), level),
         (_("Deaths"), str(inc.deaths)),
         (_("Serious injuries"), str(inc.serious_injuries)),
         (_("Direct loss (CNY)"), f"{inc.direct_loss_cny:,}"),

@@ -18,6 +18,7 @@ reach check.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -354,21 +355,45 @@ def match_reason(plan: Any, incident: Incident) -> str:
     }
 
 
+UNIT_KINDS = ("unit", "on_site")
+UNIT_PLAN_RADIUS_M = 500.0
+
+
+def _distance_m(a: Any, b: Any) -> float | None:
+    if None in (a.lon, a.lat, b.lon, b.lat):
+        return None
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat, dlon = lat2 - lat1, math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
 def propose_plans(user: Any, incident: Incident) -> list[Proposal]:
     """Plans in force that cover the incident's type, subtype and level, the most specific
-    first (a special or on-site plan naming the subtype before the overall plan)."""
+    first (a special or on-site plan naming the subtype before the overall plan). A unit's
+    or on-site plan is proposed only within 500 m of its organisation."""
     from cityguard.plans.models import EmergencyPlan
 
     plans = EmergencyPlan.objects.visible_to(user).filter(is_active=True)
     found = []
-    for plan in plans.prefetch_related("response_levels__actions"):
+    for plan in plans.select_related("organization").prefetch_related("response_levels__actions"):
         if not plan.covers(incident.type, incident.subtype, incident.level):
             continue
+        reason = match_reason(plan, incident)
+        if plan.kind in UNIT_KINDS and plan.organization_id:
+            # A unit's own plan applies where the unit is, not to every incident of its type.
+            away = _distance_m(plan.organization, incident)
+            if away is None or away > UNIT_PLAN_RADIUS_M:
+                continue
+            reason += " · " + _("%(org)s is %(m)s m away") % {
+                "org": plan.organization.name,
+                "m": round(away),
+            }
         levels = {rl.level: rl for rl in plan.response_levels.all()}
         found.append(
             Proposal(
                 plan=plan,
-                reason=match_reason(plan, incident),
+                reason=reason,
                 response_level=incident.level,
                 has_checklist=bool(
                     incident.level in levels and levels[incident.level].actions.all()

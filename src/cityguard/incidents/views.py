@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from cityguard.core import export
@@ -61,7 +62,7 @@ from .models import Dispatch, Incident, Task
 RESOURCE_COLOURS = {
     "team": "#2e7d32",
     "warehouse": "#6d4c41",
-    "shelter": "#0277bd",
+    "shelter": "#00897b",
     "fire_station": "#c62828",
 }
 
@@ -72,7 +73,7 @@ def _columns() -> list[export.Column]:
         (_("Title"), lambda i: i.title),
         (_("Type"), lambda i: i.get_type_display()),
         (_("Subtype"), lambda i: i.get_subtype_display()),
-        (_("Level"), lambda i: i.level),
+        (pgettext("incident", "Level"), lambda i: i.level),
         (_("Level name"), lambda i: i.get_level_display()),
         (_("Status"), lambda i: i.get_status_display()),
         (_("Source"), lambda i: i.get_source_display()),
@@ -91,7 +92,7 @@ def _level_info(level: int) -> dict[str, Any]:
     return {
         "level": level,
         "roman": grading.roman(level),
-        "label": Level(level).label,
+        "label": str(Level(level).label),
         "name_zh": grading.NAMES_ZH[level],
         "colour": LEVEL_HEX[level],
     }

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import File, Path, Query, Router
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from cityguard.core.api import ERRORS, Page
@@ -15,8 +16,9 @@ from cityguard.core.models import Jurisdiction, Organization
 from cityguard.core.schemas import MAX_ID
 
 from . import services
-from .models import Drill, DrillProblem, EmergencyPlan
+from .models import Drill, DrillProblem, EmergencyPlan, PlanAttachment
 from .schemas import (
+    AttachmentOut,
     DrillIn,
     DrillOut,
     DrillPatch,
@@ -187,6 +189,12 @@ def problem_to_hazard(
     return 201, {"hazard": hazard.pk, "problem": problem.pk}
 
 
+@router.delete("/drills/{int:drill_id}", response={204: None, **ERRORS}, url_name="drill_delete")
+def delete_drill(request: HttpRequest, drill_id: int = PlanId) -> Any:
+    services.delete_drill(request.user, _drill(request, drill_id))
+    return 204, None
+
+
 @router.get("/{int:plan_id}", response={200: PlanOut, **ERRORS}, url_name="plan")
 def get_plan(request: HttpRequest, plan_id: int = PlanId) -> Any:
     return _plan(request, plan_id)
@@ -203,3 +211,40 @@ def update_plan(request: HttpRequest, payload: PlanPatch, plan_id: int = PlanId)
                 request.user, plan, _levels(request, payload.response_levels)
             )
     return _plan(request, plan_id)
+
+
+@router.delete("/{int:plan_id}", response={204: None, **ERRORS}, url_name="plan_delete")
+def delete_plan(request: HttpRequest, plan_id: int = PlanId) -> Any:
+    """Only a plan never activated nor drilled; retire the others (`is_active: false`)."""
+    services.delete_plan(request.user, _plan(request, plan_id))
+    return 204, None
+
+
+@router.post(
+    "/{int:plan_id}/attachments",
+    response={201: AttachmentOut, **ERRORS},
+    url_name="plan_attachment_create",
+)
+def add_attachment(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # type: ignore[type-arg]  # noqa: B008
+    plan_id: int = PlanId,
+) -> Any:
+    """Multipart upload (`file`): PDF, Word, Excel, text or image, at most 20 MB."""
+    return 201, services.add_attachment(request.user, _plan(request, plan_id), file)
+
+
+@router.delete(
+    "/{int:plan_id}/attachments/{int:attachment_id}",
+    response={204: None, **ERRORS},
+    url_name="plan_attachment_delete",
+)
+def delete_attachment(
+    request: HttpRequest, plan_id: int = PlanId, attachment_id: int = PlanId
+) -> Any:
+    plan = _plan(request, plan_id)
+    att = PlanAttachment.objects.filter(plan=plan, pk=attachment_id).first()
+    if att is None:
+        raise Http404
+    services.delete_attachment(request.user, att)
+    return 204, None

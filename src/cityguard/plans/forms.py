@@ -120,6 +120,9 @@ class ActionItemForm(forms.Form):
     )
     text = forms.CharField(label=_("Action"), required=False, max_length=5000)
     responsible_role = forms.CharField(label=_("Responsible role"), max_length=120, required=False)
+    responsible_unit = forms.IntegerField(
+        label=_("Responsible unit ID"), min_value=1, max_value=2**63 - 1, required=False
+    )
 
 
 ResponseLevelFormSet = forms.formset_factory(ResponseLevelForm, extra=1, max_num=4, can_delete=True)

@@ -304,3 +304,27 @@ def problem_to_hazard(actor: Any, problem: DrillProblem, *, domain: Any = None) 
     problem.hazard = hazard
     problem.save(update_fields=["hazard"])
     return hazard
+
+
+@transaction.atomic
+def delete_plan(actor: Any, plan: EmergencyPlan) -> None:
+    """Delete a plan no incident or drill refers to; one that was used is retired instead
+    (`is_active=False`) so the record of what was activated stays."""
+    _require_write(actor)
+    _check(actor, plan)
+    if plan.incidents.exists() or plan.drills.exists():  # type: ignore[attr-defined]
+        raise ValidationError(
+            {"plan": [_("The plan was activated or drilled: retire it instead of deleting it.")]}
+        )
+    for att in plan.attachments.all():
+        att.file.delete(save=False)
+    plan._history_user = actor  # type: ignore[attr-defined]
+    plan.delete()
+
+
+@transaction.atomic
+def delete_drill(actor: Any, drill: Drill) -> None:
+    _require_write(actor)
+    _check(actor, drill.plan)
+    drill._history_user = actor  # type: ignore[attr-defined]
+    drill.delete()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cityguard.core.access import can_change, reach, require_change
+from cityguard.core.models import Organization
 from cityguard.core.views import _page_range, _visible_or_404, forbidden_as_page, history_rows
 from cityguard.incidents.choices import IncidentType, Subtype
 from cityguard.incidents.forms import apply_errors
@@ -135,13 +136,21 @@ def _levels_initial(
         levels.append({"level": lv.level, "trigger": lv.trigger})
         for a in lv.actions.all():
             actions.append(
-                {"level": lv.level, "text": a.text, "responsible_role": a.responsible_role}
+                {
+                    "level": lv.level,
+                    "text": a.text,
+                    "responsible_role": a.responsible_role,
+                    "responsible_unit": a.responsible_unit_id,
+                }
             )
     return levels, actions
 
 
-def _levels_data(level_fs: Any, action_fs: Any) -> list[dict[str, Any]]:
+def _levels_data(level_fs: Any, action_fs: Any, user: Any) -> list[dict[str, Any]] | None:
+    """The response levels and their actions from the two formsets; None (errors set on
+    the rows) when a responsible unit is not one the user can see."""
     levels: dict[int, dict[str, Any]] = {}
+    ok = True
     for form in level_fs.forms:
         d = form.cleaned_data
         if not d or d.get("DELETE"):
@@ -151,11 +160,21 @@ def _levels_data(level_fs: Any, action_fs: Any) -> list[dict[str, Any]]:
         d = form.cleaned_data
         if not d or d.get("DELETE") or not (d.get("text") or "").strip():
             continue
+        unit = None
+        if d.get("responsible_unit"):
+            unit = Organization.objects.visible_to(user).filter(pk=d["responsible_unit"]).first()
+            if unit is None:
+                form.add_error("responsible_unit", _("No such organisation."))
+                ok = False
         lv = levels.setdefault(d["level"], {"level": d["level"], "trigger": "", "actions": []})
         lv["actions"].append(
-            {"text": d["text"], "responsible_role": d.get("responsible_role") or ""}
+            {
+                "text": d["text"],
+                "responsible_role": d.get("responsible_role") or "",
+                "responsible_unit": unit,
+            }
         )
-    return list(levels.values())
+    return list(levels.values()) if ok else None
 
 
 @login_required
@@ -203,17 +222,20 @@ def plan_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
         upload = data.pop("attachment", None)
         if data.get("jurisdiction") is None:
             data.pop("jurisdiction")
+        levels = _levels_data(level_fs, action_fs, user)
         try:
-            with transaction.atomic():
-                saved = services.save_plan(user, data, plan)
-                services.replace_response_levels(user, saved, _levels_data(level_fs, action_fs))
-                if upload:
-                    services.add_attachment(user, saved, upload)
+            if levels is not None:
+                with transaction.atomic():
+                    saved = services.save_plan(user, data, plan)
+                    services.replace_response_levels(user, saved, levels)
+                    if upload:
+                        services.add_attachment(user, saved, upload)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Saved “%(title)s”.") % {"title": saved.title})
-            return redirect("plans:detail", pk=saved.pk)
+            if levels is not None:
+                messages.success(request, _("Saved “%(title)s”.") % {"title": saved.title})
+                return redirect("plans:detail", pk=saved.pk)
     return render(
         request,
         "plans/plan_form.html",

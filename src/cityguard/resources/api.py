@@ -25,8 +25,11 @@ from .schemas import (
     MaterialOut,
     MovementOut,
     NearestOut,
+    OccupancyIn,
     ReceiveIn,
     ShelterOut,
+    StocktakeIn,
+    StocktakeOut,
     TeamOut,
     TeamStatusIn,
     TransferIn,
@@ -277,6 +280,20 @@ def transfer(request: HttpRequest, payload: TransferIn, pk: int = RecordId) -> A
     return 201, {"out": out, "into": into}
 
 
+@router.post(
+    "/warehouses/{int:pk}/stocktake",
+    response={201: StocktakeOut, **ERRORS},
+    url_name="resources_stocktake",
+)
+def stocktake(request: HttpRequest, payload: StocktakeIn, pk: int = RecordId) -> Any:
+    """Record counted quantities per lot; differences become surplus/shortfall rows."""
+    wh = _visible(warehouses_for(request.user), pk)
+    take = services.record_stocktake(
+        request.user, warehouse=wh, counts=dict(payload.counts), note=payload.note
+    )
+    return 201, take
+
+
 # --- teams, shelters, stations, experts ------------------------------------------------
 
 
@@ -317,6 +334,14 @@ def list_shelters(
 ) -> Any:
     qs = Shelter.objects.visible_to(request.user).select_related("jurisdiction")
     return filter_shelters(qs, q, status, jurisdiction, free)
+
+
+@router.post("/shelters/{int:pk}/occupancy", response={200: ShelterOut, **ERRORS})
+def shelter_occupancy(request: HttpRequest, payload: OccupancyIn, pk: int = RecordId) -> Any:
+    """Set a shelter's occupancy (and status); more than its capacity is refused (422)."""
+    shelter = _visible(Shelter.objects.visible_to(request.user), pk)
+    services.set_shelter_occupancy(request.user, shelter, payload.occupancy, status=payload.status)
+    return _visible(Shelter.objects.visible_to(request.user).select_related("jurisdiction"), pk)
 
 
 @router.get("/fire-stations", response=list[FireStationOut], url_name="resources_fire_stations")

@@ -212,7 +212,9 @@ def load_demo(*, scale: float = 1.0, seed: int = 2021) -> dict[str, int]:
         n_mat, top = per_level[wh.reserve_level]
         for m in rnd.sample(materials, min(n_mat, len(materials))):
             for _lot in range(rnd.choice((1, 1, 2))):
-                received = today - dt.timedelta(days=rnd.randint(10, 700))
+                # Kept reserves are rotated: most lots are well inside their shelf life.
+                oldest = int(m.shelf_life_days * 0.8) if m.shelf_life_days else 700
+                received = today - dt.timedelta(days=rnd.randint(10, max(11, min(700, oldest))))
                 expires = None
                 if m.shelf_life_days:
                     # A few lots fall inside the rotation window (or have expired).

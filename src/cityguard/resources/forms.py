@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cityguard.core.forms import _area_select, _FilterForm, _known_code
 
 from .choices import (
+    MaterialCategory,
     NearestKind,
     ReserveLevel,
     ReserveMode,
@@ -93,6 +94,16 @@ class ShelterFilterForm(_AreaFilter):
     jurisdiction = forms.CharField(label=_("Area"), required=False, max_length=32)
 
 
+class MaterialFilterForm(_FilterForm):
+    sorts: ClassVar[dict[str, tuple[Any, ...]]] = {"category": ("category", "code")}
+    q = _search(_("Name or code"))
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *MaterialCategory.choices],
+    )
+
+
 class ExpertFilterForm(_FilterForm):
     sorts: ClassVar[dict[str, tuple[Any, ...]]] = {"specialty": ("specialty", "name", "id")}
     q = _search(_("Name, specialty or employer"))
@@ -171,6 +182,11 @@ class StocktakeForm(forms.Form):
 class TeamStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=TeamStatus.choices)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+
+class ShelterOccupancyForm(forms.Form):
+    occupancy = forms.IntegerField(label=_("Occupancy (people)"), min_value=0)
+    status = forms.ChoiceField(label=_("Status"), choices=ShelterStatus.choices)
 
 
 class NearestForm(forms.Form):

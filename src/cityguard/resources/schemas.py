@@ -230,3 +230,20 @@ class CoverageOut(Schema):
     gap_parts: int
     stations: list[StationCoverageOut]
     gap: dict[str, Any] | None = Field(None, description="GeoJSON geometry (WGS 84)")
+
+
+class OccupancyIn(Strict):
+    occupancy: int = Field(ge=0, le=10_000_000)
+    status: Literal["standby", "open", "closed"] | None = None
+
+
+class StocktakeIn(Strict):
+    counts: dict[int, Decimal] = Field(description="lot id → counted quantity")
+    note: Text = Field("", max_length=500)
+
+
+class StocktakeOut(Schema):
+    id: int
+    warehouse: int = Field(alias="warehouse_id")
+    counted_at: datetime
+    lines: list[dict[str, Any]]

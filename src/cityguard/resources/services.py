@@ -603,7 +603,13 @@ def set_team_status(actor: Any, team: Team, status: str, *, reason: str = "") ->
         require_change(actor, team)
     locked = Team.objects.select_for_update().get(pk=team.pk)
     if status == TeamStatus.DISPATCHED and locked.status == TeamStatus.DISPATCHED:
-        raise ValidationError({"status": [_("%(team)s is already dispatched.") % {"team": team}]})
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    _("%(team)s is already dispatched.") % {"team": team}, code="already_dispatched"
+                )
+            }
+        )
     if status == TeamStatus.DISPATCHED and not locked.is_active:
         raise ValidationError({"status": [_("%(team)s is not active.") % {"team": team}]})
     locked.status = status

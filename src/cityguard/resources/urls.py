@@ -6,6 +6,7 @@ app_name = "resources"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("materials/", views.material_list, name="material_list"),
     path("warehouses/", views.warehouse_list, name="warehouse_list"),
     path("warehouses/<int:pk>/", views.warehouse_detail, name="warehouse_detail"),
     path("warehouses/<int:pk>/stocktake/", views.warehouse_stocktake, name="warehouse_stocktake"),

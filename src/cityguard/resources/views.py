@@ -47,9 +47,11 @@ from .choices import TEAM_COLOURS
 from .forms import (
     ExpertFilterForm,
     IssueForm,
+    MaterialFilterForm,
     NearestForm,
     ReceiveForm,
     ShelterFilterForm,
+    ShelterOccupancyForm,
     StocktakeForm,
     TeamFilterForm,
     TeamStatusForm,
@@ -565,8 +567,24 @@ def shelter_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
-def shelter_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    s = _visible_or_404(Shelter.objects.select_related("jurisdiction"), request.user, pk=pk)
+@forbidden_as_page
+def shelter_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    user = request.user
+    s = _visible_or_404(Shelter.objects.select_related("jurisdiction"), user, pk=pk)
+    form = ShelterOccupancyForm(
+        request.POST or None, initial={"occupancy": s.occupancy, "status": s.status}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_shelter_occupancy(
+                user, s, form.cleaned_data["occupancy"], status=form.cleaned_data["status"]
+            )
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, msgs)
+        else:
+            messages.success(request, _("Occupancy updated."))
+            return redirect("resources:shelter_detail", pk=s.pk)
     facts = [
         (_("Kind"), s.get_kind_display()),
         (_("Status"), s.get_status_display()),
@@ -588,12 +606,66 @@ def shelter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "object": s,
             "title": s.name,
             "facts": facts,
+            "status_form": form if can_change(user, s) else None,
+            "status_title": _("Occupancy and status"),
             "history": history_rows(s),
             "map_config": _map_config([feature]),
             "tab": "shelters",
             "list_url": reverse("resources:shelter_list"),
             "list_title": _("Emergency shelters"),
         },
+    )
+
+
+# --- materials catalogue ---------------------------------------------------------------
+
+
+@login_required
+def material_list(request: HttpRequest) -> HttpResponseBase:
+    """The catalogue by category, with what the viewer's warehouses hold of each."""
+    form = MaterialFilterForm(request.GET)
+    qs = Material.objects.filter(is_active=True).order_by(*form.ordering())
+    text = (form.value("q") or "").replace("\x00", "").strip()
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(name_en__icontains=text) | Q(code=text))
+    if form.value("category"):
+        qs = qs.filter(category=form.value("category"))
+    held = dict(
+        StockLot.objects.visible_to(request.user)
+        .values_list("material_id")
+        .order_by()
+        .annotate(s=Sum("quantity"))
+    )
+
+    def total(m: Any) -> str:
+        return f"{held.get(m.pk, 0):,.0f} {m.unit}"
+
+    cols: list[export.Column] = [
+        (_("Code"), lambda m: m.code),
+        (_("Name"), lambda m: m.label),
+        (_("Category"), lambda m: m.get_category_display()),
+        (_("Unit"), lambda m: m.unit),
+        (_("Shelf life (days)"), lambda m: m.shelf_life_days),
+        (_("Quantity held"), lambda m: held.get(m.pk, 0)),
+    ]
+    return _list_page(
+        request,
+        qs=qs,
+        form=form,
+        columns=lambda: cols,
+        stem="materials",
+        title=_("Materials catalogue"),
+        tab="materials",
+        spec=[
+            (
+                _("Name"),
+                lambda m: m.label,
+                lambda m: reverse("resources:warehouse_list") + f"?material={m.code}",
+            ),
+            (_("Category"), lambda m: m.get_category_display(), None),
+            (_("Shelf life (days)"), lambda m: m.shelf_life_days, None),
+            (_("Quantity held"), total, None),
+        ],
     )
 
 

@@ -137,3 +137,19 @@ def test_report_pdf_in_both_languages(users: SimpleNamespace, lang: str) -> None
     c = client_for(users.admin)
     r = c.get(f"{URL}/{inc.pk}/report.pdf", HTTP_ACCEPT_LANGUAGE=lang)
     assert r.content.startswith(b"%PDF")
+
+
+def test_notes_close_and_lessons_api(users: SimpleNamespace) -> None:
+    inc = incident(users.admin)
+    c = client_for(users.west_officer)
+    r = c.post(f"{URL}/{inc.pk}/notes", {"text": "风向转东"}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["text"] == "风向转东" and r.json()["actor"] == "west1"
+    r = c.post(f"{URL}/{inc.pk}/close", {"text": "处置完毕"}, content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "closed"
+    r = c.post(f"{URL}/{inc.pk}/close", {"text": "again"}, content_type="application/json")
+    assert r.status_code == 422
+    r = c.patch(f"{URL}/{inc.pk}", {"lessons": "夜间值守需加强"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["lessons"] == "夜间值守需加强"
+    kinds = [e["kind"] for e in c.get(f"{URL}/{inc.pk}/timeline").json()["items"]]
+    assert kinds == ["reported", "note", "closed", "lessons"]

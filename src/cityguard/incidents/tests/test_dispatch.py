@@ -128,3 +128,65 @@ def test_nearest_resources(users: SimpleNamespace, stock: SimpleNamespace) -> No
     near = services.nearest_resources(users.admin, inc)
     assert [t["id"] for t in near["team"]] == [stock.team.pk]
     assert near["warehouse"][0]["id"] == stock.warehouse.pk
+
+
+def test_dispatch_api(users: SimpleNamespace, stock: SimpleNamespace) -> None:
+    from django.test import Client
+
+    from cityguard import testing
+
+    inc = incident(users.admin)
+    c = Client()
+    c.login(username=users.west_officer.username, password=testing.PASSWORD)
+    url = f"/api/v1/incidents/{inc.pk}/dispatches"
+    r = c.post(url, {"kind": "team", "team": stock.team.pk}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    pk = r.json()["id"]
+    r = c.post(url, {"kind": "team", "team": stock.team.pk}, content_type="application/json")
+    assert r.status_code == 422 and "detail" in r.json()
+    r = c.post(
+        url,
+        {
+            "kind": "material",
+            "warehouse": stock.warehouse.pk,
+            "material": stock.material.pk,
+            "quantity": 999,
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    r = c.post(f"{url}/{pk}/status", {"status": "arrived"}, content_type="application/json")
+    assert r.status_code == 422
+    r = c.post(f"{url}/{pk}/status", {"status": "dispatched"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "dispatched"
+    assert len(c.get(url).json()) == 1
+    # the command page shows the dispatch and the nearest resources
+    body = c.get(f"/incidents/{inc.pk}/").content.decode()
+    assert "西区化救队" in body and "西区储备库" in body
+
+
+def test_dispatch_from_the_command_page(users: SimpleNamespace, stock: SimpleNamespace) -> None:
+    from django.test import Client
+
+    from cityguard import testing
+
+    inc = incident(users.admin)
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.login(username=users.west_officer.username, password=testing.PASSWORD)
+    too_much = {
+        "kind": "material",
+        "warehouse": stock.warehouse.pk,
+        "material": stock.material.pk,
+        "quantity": "60",
+    }
+    r = c.post(f"/incidents/{inc.pk}/do/dispatch/", too_much, follow=True)
+    assert r.status_code == 200
+    assert list(r.context["messages"])  # the refusal is shown
+    assert Dispatch.objects.count() == 0 and inc.events.count() == 1
+    r = c.post(f"/incidents/{inc.pk}/do/dispatch/", {**too_much, "quantity": "5"})
+    assert r.status_code == 302
+    d = Dispatch.objects.get()
+    c.post(f"/incidents/{inc.pk}/do/dispatch_status/", {"dispatch": d.pk, "status": "dispatched"})
+    d.refresh_from_db()
+    assert d.status == "dispatched"
+    assert res.held(stock.warehouse, stock.material) == Decimal("45")

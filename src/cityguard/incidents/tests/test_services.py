@@ -171,3 +171,39 @@ def test_close_lessons_and_reopen(users: SimpleNamespace) -> None:
     assert kinds == ["reported", "closed", "lessons", "reopened"]
     services.add_note(users.admin, inc, "现场风力加大")
     assert inc.events.last().text == "现场风力加大"
+
+
+def test_unit_plans_only_near_their_unit(users: SimpleNamespace, district) -> None:
+    from cityguard.plans import services as plans
+
+    unit = plans.save_plan(
+        users.admin,
+        {
+            "title": "西区化工现场处置方案",
+            "kind": "on_site",
+            "organization": users.west_org,
+            "incident_types": ["accident"],
+            "min_level": 1,
+            "max_level": 4,
+        },
+    )
+    near = incident(users.admin, lon=121.511, lat=31.27)  # ~100 m from the unit
+    far = incident(users.admin, lon=121.52, lat=31.29)
+    found = services.propose_plans(users.admin, near)
+    assert [p.plan for p in found] == [unit]
+    assert "西区化工有限公司" in found[0].reason and " m" in found[0].reason
+    assert services.propose_plans(users.admin, far) == []
+
+
+def test_tasks_are_assigned_to_the_responsible_unit(users: SimpleNamespace, district) -> None:
+    from cityguard.plans import services as plans
+
+    plan = overall_plan(district)
+    plans.replace_response_levels(
+        None,
+        plan,
+        [{"level": 4, "actions": [{"text": "企业组织自救", "responsible_unit": users.west_org}]}],
+    )
+    inc = incident(users.admin)
+    (task,) = services.activate(users.admin, inc, plan, 4)
+    assert task.organization == users.west_org and task.action_item.text == "企业组织自救"

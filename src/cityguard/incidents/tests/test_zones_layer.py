@@ -63,3 +63,27 @@ def test_active_layer(users: SimpleNamespace) -> None:
     feats = r.json()["features"]
     assert [f["properties"]["id"] for f in feats] == [west.pk]
     assert feats[0]["properties"]["colour"] == "#f57c00"
+
+
+def test_threat_zone_from_the_command_page(users: SimpleNamespace) -> None:
+    inc = incident(users.admin, chemical="氨")
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.login(username=users.west_officer.username, password=testing.PASSWORD)
+    form = {
+        "release_rate_g_s": "800",
+        "wind_speed_m_s": "2",
+        "wind_from_deg": "45",
+        "stability": "F",
+        "source_height_m": "0",
+        "terrain": "urban",
+        "thresholds_mg_m3": "500, 50",
+    }
+    r = c.post(f"/incidents/{inc.pk}/do/threat_zone/", form)
+    assert r.status_code == 302
+    assert services.latest_threat_zone(inc) is not None
+    body = c.get(f"/incidents/{inc.pk}/").content.decode()
+    assert "Zone 1" in body
+    # a calm wind: a clear message, nothing kept
+    r = c.post(f"/incidents/{inc.pk}/do/threat_zone/", {**form, "wind_speed_m_s": "0"}, follow=True)
+    assert inc.events.filter(kind=EventKind.THREAT_ZONE).count() == 1
+    assert any("wind" in str(m).lower() for m in r.context["messages"])

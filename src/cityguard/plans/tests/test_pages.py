@@ -80,10 +80,13 @@ def test_edit_with_formsets_and_drill_hazard(users: SimpleNamespace, district) -
         "actions-2-level": "3",
         "actions-2-text": "",
     }
-    r = c.post("/plans/new/", data)
+    r = c.post("/plans/new/", {**data, "actions-0-responsible_unit": "999999"})
+    assert r.status_code == 200 and not EmergencyPlan.objects.exists()  # unknown unit
+    r = c.post("/plans/new/", {**data, "actions-0-responsible_unit": str(users.west_org.pk)})
     assert r.status_code == 302, r.content.decode()[:3000]
     plan = EmergencyPlan.objects.get(title="防汛防台专项预案")
     assert plan.next_due == dt.date(2027, 6, 1)
+    assert plan.response_levels.get(level=4).actions.get().responsible_unit == users.west_org
     assert {lv.level: [a.text for a in lv.actions.all()] for lv in plan.response_levels.all()} == {
         3: ["转移危房人员"],
         4: ["巡查下立交"],

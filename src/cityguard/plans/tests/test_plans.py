@@ -151,3 +151,33 @@ def test_plans_api(users: SimpleNamespace, district) -> None:
     assert client_for(users.viewer).post(
         "/api/v1/plans", {"title": "x", "kind": "unit"}, content_type="application/json"
     ).status_code in (403, 422)
+
+
+def test_delete_and_attachments_api(users: SimpleNamespace, district, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    plan = street_plan(users.admin, district)
+    c = client_for(users.west_officer)
+    r = c.post(
+        f"/api/v1/plans/{plan.pk}/attachments",
+        {"file": SimpleUploadedFile("预案.pdf", b"%PDF-1.4 x", content_type="application/pdf")},
+    )
+    assert r.status_code == 201, r.content
+    att = r.json()
+    assert att["name"] == "预案.pdf" and att["size"] == 10
+    r = c.post(
+        f"/api/v1/plans/{plan.pk}/attachments",
+        {"file": SimpleUploadedFile("evil.html", b"<script>", content_type="text/html")},
+    )
+    assert r.status_code == 422
+    assert c.delete(f"/api/v1/plans/{plan.pk}/attachments/{att['id']}").status_code == 204
+    assert plan.attachments.count() == 0
+    drill = services.save_drill(
+        users.admin, {"plan": plan, "date": dt.date(2026, 1, 5), "kind": "tabletop"}
+    )
+    assert c.delete(f"/api/v1/plans/{plan.pk}").status_code == 422  # drilled: retire instead
+    assert (
+        client_for(users.east_officer).delete(f"/api/v1/plans/drills/{drill.pk}").status_code == 404
+    )
+    assert c.delete(f"/api/v1/plans/drills/{drill.pk}").status_code == 204
+    assert c.delete(f"/api/v1/plans/{plan.pk}").status_code == 204
+    assert not EmergencyPlan.objects.filter(pk=plan.pk).exists()

@@ -108,3 +108,27 @@ def test_lists(res, users, api):
     assert client.get("/materials").status_code == 200
     assert client.get("/experts").json()["count"] == 0
     assert client.get("/fire-stations").json() == []
+
+
+def test_shelter_occupancy_endpoint(res, users, api):
+    client = api(users.west_officer)
+    url = f"/shelters/{res.west_shelter.pk}/occupancy"
+    r = client.post(url, {"occupancy": 120, "status": "open"})
+    assert r.status_code == 200, r.content
+    assert r.json()["free_capacity"] == 380 and r.json()["status"] == "open"
+    assert client.post(url, {"occupancy": 501}).status_code == 422
+    assert (
+        client.post(f"/shelters/{res.east_shelter.pk}/occupancy", {"occupancy": 1}).status_code
+        == 404
+    )
+
+
+def test_stocktake_endpoint(res, users, api):
+    lot = stock(res.west_wh, res.tent, 10).lot
+    client = api(users.admin)
+    r = client.post(f"/warehouses/{res.west_wh.pk}/stocktake", {"counts": {str(lot.pk): "7"}})
+    assert r.status_code == 201, r.content
+    assert r.json()["lines"][0]["difference"] == "-3.00"
+    assert services.held(res.west_wh, res.tent) == 7
+    r = client.post(f"/warehouses/{res.west_wh.pk}/stocktake", {"counts": {"999999": "1"}})
+    assert r.status_code == 422

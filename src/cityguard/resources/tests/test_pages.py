@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 PAGES = [
     "/resources/",
     "/resources/warehouses/",
+    "/resources/materials/",
+    "/resources/materials/?category=food&q=水",
     "/resources/ledger/",
     "/resources/rotation/",
     "/resources/teams/",
@@ -147,3 +149,24 @@ def test_coverage_page_shows_gap(res, users, client):
     cov = services.station_coverage(users.admin)
     assert cov.gap_km2 == pytest.approx(cov.district_km2 / 2, rel=0.01)
     assert f"{cov.gap_km2:.2f}" in text
+
+
+def test_shelter_occupancy_page(res, users, client):
+    client.force_login(users.admin)
+    url = f"/resources/shelters/{res.west_shelter.pk}/"
+    assert client.post(url, {"occupancy": "600", "status": "open"}).status_code == 200
+    res.west_shelter.refresh_from_db()
+    assert res.west_shelter.occupancy == 0
+    assert client.post(url, {"occupancy": "200", "status": "open"}).status_code == 302
+    res.west_shelter.refresh_from_db()
+    assert (res.west_shelter.occupancy, res.west_shelter.status) == (200, "open")
+
+
+def test_materials_catalogue_shows_held(res, users, client):
+    stock(res.west_wh, res.tent, 7)
+    stock(res.east_wh, res.tent, 5)
+    client.force_login(users.west_officer)
+    r = client.get("/resources/materials/?format=csv")
+    body = b"".join(r.streaming_content).decode("utf-8-sig")
+    line = next(x for x in body.splitlines() if x.startswith("tent,"))
+    assert float(line.rsplit(",", 1)[1]) == 7

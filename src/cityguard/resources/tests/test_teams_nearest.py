@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from cityguard.core import geo
 from cityguard.resources import config, services
@@ -19,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 def test_double_dispatch_refused(res, users):
     services.set_team_status(users.admin, res.west_team, "dispatched", reason="INC-1")
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, translation.override("en"):
         services.set_team_status(users.admin, res.west_team, "dispatched")
     assert "already dispatched" in str(exc.value)
+    assert exc.value.error_dict["status"][0].code == "already_dispatched"
     team = Team.objects.get(pk=res.west_team.pk)
     assert team.status == "dispatched" and team.status_reason == "INC-1"
     services.set_team_status(users.admin, team, "available")

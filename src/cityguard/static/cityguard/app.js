@@ -31,7 +31,8 @@
       }
     });
     document.addEventListener("click", function (e) {
-      document.querySelectorAll("details.user-menu[open]").forEach(function (d) {
+      // Open menus (the user menu, navigation groups) close on a click elsewhere.
+      document.querySelectorAll("details.user-menu[open], .nav-group details[open]").forEach(function (d) {
         if (!d.contains(e.target)) d.removeAttribute("open");
       });
     });
