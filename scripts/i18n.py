@@ -41,9 +41,21 @@ def fragments() -> dict[Key, polib.POEntry]:
 def extract() -> None:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="cityguard.settings")
     subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "django-admin"), "makemessages", "-l", "zh_Hans",
-         "--no-location", "--no-obsolete", "-i", "static/vendor/*", "-i", "*/tests/*"],
-        cwd=APP, env=env, check=True,
+        [
+            str(ROOT / ".venv" / "bin" / "django-admin"),
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+            "-i",
+            "static/vendor/*",
+            "-i",
+            "*/tests/*",
+        ],
+        cwd=APP,
+        env=env,
+        check=True,
     )
 
 
@@ -66,8 +78,13 @@ def main() -> int:
                     entry.msgstr_plural = {0: source.msgstr_plural.get(0) or source.msgstr}
                 else:
                     entry.msgstr = source.msgstr
-        po.metadata.update({"Language": "zh_Hans", "Content-Type": "text/plain; charset=UTF-8",
-                            "Plural-Forms": "nplurals=1; plural=0;"})
+        po.metadata.update(
+            {
+                "Language": "zh_Hans",
+                "Content-Type": "text/plain; charset=UTF-8",
+                "Plural-Forms": "nplurals=1; plural=0;",
+            }
+        )
         po.save()
     po = polib.pofile(str(CATALOGUE))
     missing = [e.msgid for e in po if not _translated(e)]

@@ -21,7 +21,12 @@ class Level(models.TextChoices):
     GRID = "grid", _("Grid cell")
 
 
-LEVEL_DEPTH: dict[str, int] = {Level.DISTRICT: 0, Level.STREET: 1, Level.COMMUNITY: 2, Level.GRID: 3}
+LEVEL_DEPTH: dict[str, int] = {
+    Level.DISTRICT: 0,
+    Level.STREET: 1,
+    Level.COMMUNITY: 2,
+    Level.GRID: 3,
+}
 
 
 class OrganizationKind(ColouredChoices):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.plan_edit, name="create"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/edit/", views.plan_edit, name="edit"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("drills/", views.drill_list, name="drills"),
     path("drills/new/", views.drill_edit, name="drill_create"),
     path("drills/<int:pk>/", views.drill_detail, name="drill_detail"),

@@ -32,7 +32,7 @@ from .forms import (
     PlanForm,
     ResponseLevelFormSet,
 )
-from .models import Drill, DrillProblem, EmergencyPlan
+from .models import Drill, DrillProblem, EmergencyPlan, PlanAttachment
 from .schemas import PlanFilter
 
 
@@ -99,6 +99,23 @@ def due_list(request: HttpRequest) -> HttpResponse:
     plans = list(qs[:500])
     _decorate(plans)
     return render(request, "plans/due_list.html", {"plans": plans, "days": days})
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
+    """An attachment, served only to those who may see its plan (media is never public)."""
+    from django.http import FileResponse, Http404
+
+    item = (
+        PlanAttachment.objects.visible_to(request.user).filter(pk=attachment_id, plan_id=pk).first()
+    )
+    if item is None or not item.file:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    return FileResponse(handle, as_attachment=True, filename=item.name)
 
 
 @login_required

@@ -181,3 +181,27 @@ def test_delete_and_attachments_api(users: SimpleNamespace, district, settings, 
     assert c.delete(f"/api/v1/plans/drills/{drill.pk}").status_code == 204
     assert c.delete(f"/api/v1/plans/{plan.pk}").status_code == 204
     assert not EmergencyPlan.objects.filter(pk=plan.pk).exists()
+
+
+def test_attachments_download_only_for_those_who_see_the_plan(
+    users: SimpleNamespace, district, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    plan = street_plan(users.admin, district)
+    att = services.add_attachment(
+        users.admin,
+        plan,
+        SimpleUploadedFile("预案.pdf", b"%PDF-1.4 body", content_type="application/pdf"),
+    )
+    url = f"/plans/{plan.pk}/attachments/{att.pk}/"
+    west = Client()
+    west.force_login(users.west_officer)
+    page = west.get(f"/plans/{plan.pk}/")
+    assert url in page.content.decode()
+    response = west.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 body"
+    east = Client()
+    east.force_login(users.east_officer)
+    assert east.get(url).status_code == 404
+    assert Client().get(url).status_code == 302  # to the sign-in page

@@ -24,9 +24,9 @@ def app_benches() -> list[str]:
 
     names = []
     for config in apps.get_app_configs():
-        if config.name.startswith("cityguard.") and config.label != "onemap":
-            if importlib.util.find_spec(f"{config.name}.bench") is not None:
-                names.append(config.label)
+        own = config.name.startswith("cityguard.") and config.label != "onemap"
+        if own and importlib.util.find_spec(f"{config.name}.bench") is not None:
+            names.append(config.label)
     return names
 
 

@@ -27,8 +27,15 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         exe = [sys.executable, "-m", "cityguard.cli"]
         commands = {
-            "web": [*exe, "serve", "--host", opts["host"], "--port", str(opts["port"]),
-                    "--no-collectstatic"],
+            "web": [
+                *exe,
+                "serve",
+                "--host",
+                opts["host"],
+                "--port",
+                str(opts["port"]),
+                "--no-collectstatic",
+            ],
             "jobs": [*exe, "run_huey", "--quiet"],
         }
         procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
