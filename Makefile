@@ -42,7 +42,8 @@ typecheck:
 	$(BIN)/mypy src/cityguard
 
 bench: install
-	$(BIN)/cityguard bench map
+	@for b in map risk hazards chemicals resources consequence; do \
+	  echo "=== cityguard bench $$b"; $(BIN)/cityguard bench $$b || exit 1; done
 
 clean-db:
 	rm -f var/cityguard.sqlite3 var/cityguard.sqlite3-wal var/cityguard.sqlite3-shm

@@ -6,6 +6,7 @@ Every deployment choice is an environment variable so the same code runs embedde
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -202,3 +203,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CITYGUARD_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Domain apps read their options from settings (each app's config.py lists them with
+# their defaults). Any other CITYGUARD_* environment variable becomes a setting of the
+# same name, parsed as JSON where it is JSON (numbers, objects), else kept as text.
+for _name, _value in os.environ.items():
+    if _name.startswith("CITYGUARD_") and _name not in globals():
+        try:
+            globals()[_name] = json.loads(_value)
+        except ValueError:
+            globals()[_name] = _value
