@@ -9,9 +9,17 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from cityguard.core.schemas import Id, Strict, Text
+from cityguard.core.schemas import Id, Lat, Lon, Strict, Text
 
-from .choices import NearestKind, TeamStatus
+from .choices import (
+    NearestKind,
+    ReserveLevel,
+    ReserveMode,
+    ShelterKind,
+    ShelterStatus,
+    TeamKind,
+    TeamStatus,
+)
 
 KindName = Literal[tuple(NearestKind.values)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(TeamStatus.values)]  # type: ignore[valid-type]
@@ -247,3 +255,115 @@ class StocktakeOut(Schema):
     warehouse: int = Field(alias="warehouse_id")
     counted_at: datetime
     lines: list[dict[str, Any]]
+
+
+# --- record writes ---------------------------------------------------------------------
+
+ReserveLevelName = Literal[tuple(ReserveLevel.values)]  # type: ignore[valid-type]
+ReserveModeName = Literal[tuple(ReserveMode.values)]  # type: ignore[valid-type]
+TeamKindName = Literal[tuple(TeamKind.values)]  # type: ignore[valid-type]
+ShelterKindName = Literal[tuple(ShelterKind.values)]  # type: ignore[valid-type]
+ShelterStatusName = Literal[tuple(ShelterStatus.values)]  # type: ignore[valid-type]
+JurisdictionCode = Field(
+    None, max_length=32, description="jurisdiction code (derived from lon/lat when omitted)"
+)
+People = Field(ge=0, le=10_000_000)
+Area = Field(None, ge=0, le=100_000_000, allow_inf_nan=False)
+
+
+class WarehouseIn(Strict):
+    name: Text = Field(min_length=1, max_length=200)
+    code: Text = Field("", max_length=40)
+    reserve_level: ReserveLevelName
+    mode: ReserveModeName = ReserveMode.PHYSICAL.value
+    organization: Id | None = None
+    address: Text = Field("", max_length=255)
+    manager: Text = Field("", max_length=100)
+    phone: Text = Field("", max_length=40)
+    area_m2: float | None = Area
+    is_active: bool = True
+    lon: float | None = Lon
+    lat: float | None = Lat
+    jurisdiction: Text | None = JurisdictionCode
+
+
+class WarehousePatch(Strict):
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    code: Text | None = Field(None, max_length=40)
+    reserve_level: ReserveLevelName | None = None
+    mode: ReserveModeName | None = None
+    organization: Id | None = None
+    address: Text | None = Field(None, max_length=255)
+    manager: Text | None = Field(None, max_length=100)
+    phone: Text | None = Field(None, max_length=40)
+    area_m2: float | None = Area
+    is_active: bool | None = None
+    lon: float | None = Lon
+    lat: float | None = Lat
+    jurisdiction: Text | None = JurisdictionCode
+
+
+class TeamIn(Strict):
+    name: Text = Field(min_length=1, max_length=200)
+    kind: TeamKindName
+    organization: Id | None = None
+    headcount: int = Field(0, ge=0, le=10_000_000)
+    skills: Text = Field("", max_length=500)
+    equipment: Text = Field("", max_length=5000)
+    leader: Text = Field("", max_length=100)
+    phone: Text = Field("", max_length=40)
+    is_active: bool = True
+    lon: float | None = Lon
+    lat: float | None = Lat
+    jurisdiction: Text | None = JurisdictionCode
+
+
+class TeamPatch(Strict):
+    """The status is changed with POST …/status, not here."""
+
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    kind: TeamKindName | None = None
+    organization: Id | None = None
+    headcount: int | None = Field(None, ge=0, le=10_000_000)
+    skills: Text | None = Field(None, max_length=500)
+    equipment: Text | None = Field(None, max_length=5000)
+    leader: Text | None = Field(None, max_length=100)
+    phone: Text | None = Field(None, max_length=40)
+    is_active: bool | None = None
+    lon: float | None = Lon
+    lat: float | None = Lat
+    jurisdiction: Text | None = JurisdictionCode
+
+
+class ShelterIn(Strict):
+    name: Text = Field(min_length=1, max_length=200)
+    kind: ShelterKindName = ShelterKind.INDOOR.value
+    organization: Id | None = None
+    address: Text = Field("", max_length=255)
+    capacity: int = People
+    occupancy: int = Field(0, ge=0, le=10_000_000)
+    area_m2: float | None = Area
+    facilities: Text = Field("", max_length=500)
+    status: ShelterStatusName = ShelterStatus.STANDBY.value
+    manager: Text = Field("", max_length=100)
+    phone: Text = Field("", max_length=40)
+    lon: float | None = Lon
+    lat: float | None = Lat
+    jurisdiction: Text | None = JurisdictionCode
+
+
+class ShelterPatch(Strict):
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    kind: ShelterKindName | None = None
+    organization: Id | None = None
+    address: Text | None = Field(None, max_length=255)
+    capacity: int | None = Field(None, ge=0, le=10_000_000)
+    occupancy: int | None = Field(None, ge=0, le=10_000_000)
+    area_m2: float | None = Area
+    facilities: Text | None = Field(None, max_length=500)
+    status: ShelterStatusName | None = None
+    manager: Text | None = Field(None, max_length=100)
+    phone: Text | None = Field(None, max_length=40)
+    lon: float | None = Lon
+    lat: float | None = Lat
+    jurisdiction: Text | None = JurisdictionCode
