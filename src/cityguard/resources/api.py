@@ -1,5 +1,6 @@
 """API of the resources app, mounted at /api/v1/resources."""
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,32 +10,45 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
-from cityguard.core.api import ERRORS, Page, _under
+from cityguard.core.api import ERRORS, Page, _jurisdiction_by_code, _under
+from cityguard.core.models import Organization
 from cityguard.core.schemas import MAX_ID, Text
 
 from . import services
 from .models import Expert, FireStation, Material, Shelter, StockLot, StockMovement, Team, Warehouse
 from .schemas import (
     CoverageOut,
+    ExpertIn,
     ExpertOut,
+    ExpertPatch,
+    FireStationIn,
     FireStationOut,
+    FireStationPatch,
     IssueIn,
     KindName,
     LedgerLineOut,
     LotOut,
+    MaterialIn,
     MaterialOut,
+    MaterialPatch,
     MovementOut,
     NearestOut,
     OccupancyIn,
     ReceiveIn,
+    ShelterIn,
     ShelterOut,
+    ShelterPatch,
     StocktakeIn,
     StocktakeOut,
+    TeamIn,
     TeamOut,
+    TeamPatch,
     TeamStatusIn,
     TransferIn,
     TransferOut,
+    WarehouseIn,
     WarehouseOut,
+    WarehousePatch,
 )
 
 router = Router(tags=["resources"])
@@ -388,3 +402,127 @@ def list_experts(request: HttpRequest, q: Text | None = Search) -> Any:
 
 
 __all__ = ["router"]
+
+
+# --- record writes ---------------------------------------------------------------------
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "warehouse": ("name", "reserve_level", "mode", "is_active"),
+    "team": ("name", "kind", "headcount", "is_active"),
+    "shelter": ("name", "kind", "capacity", "occupancy", "status"),
+    "fire_station": ("name", "kind", "headcount", "vehicles"),
+    "expert": ("name", "specialty", "jurisdiction", "is_available"),
+    "material": ("code", "name", "category", "unit", "is_active"),
+}
+_TEXTS = (
+    "address", "manager", "phone", "skills", "equipment", "leader", "facilities", "title",
+    "employer", "name_en", "spec",
+)  # fmt: skip
+
+
+def _record_data(kind: str, payload: Any, request: HttpRequest, partial: bool) -> dict[str, Any]:
+    """The payload as service data: codes and IDs become records the user can reach."""
+    data: dict[str, Any] = payload.dict(exclude_unset=partial)
+    if "organization" in data:
+        pk = data.pop("organization")
+        data["organization"] = None
+        if pk is not None:
+            org = Organization.objects.visible_to(request.user).filter(pk=pk).first()
+            if org is None:
+                raise ValidationError({"organization": [_("No such organisation.")]})
+            data["organization"] = org
+    if "jurisdiction" in data:
+        code = data.pop("jurisdiction")
+        data["jurisdiction"] = _jurisdiction_by_code(code) if code else None
+    if kind == "warehouse" and data.get("code", "") is None:
+        data["code"] = ""
+    if "service_area" in data:
+        area = data["service_area"]
+        data["service_area"] = json.dumps(area) if area else ""
+    for key in _TEXTS:
+        if key in data and data[key] is None:
+            data[key] = ""
+    for key in _REQUIRED[kind]:
+        if key in data and data[key] is None:
+            raise ValidationError({key: [_("This field cannot be empty.")]})
+    return data
+
+
+@router.post("/warehouses", response={201: WarehouseOut, **ERRORS})
+def create_warehouse(request: HttpRequest, payload: WarehouseIn) -> Any:
+    data = _record_data("warehouse", payload, request, partial=False)
+    return 201, services.save_warehouse(request.user, data)
+
+
+@router.patch("/warehouses/{int:pk}", response={200: WarehouseOut, **ERRORS})
+def update_warehouse(request: HttpRequest, payload: WarehousePatch, pk: int = RecordId) -> Any:
+    wh = _visible(Warehouse.objects.visible_to(request.user), pk)
+    data = _record_data("warehouse", payload, request, partial=True)
+    return services.save_warehouse(request.user, data, wh)
+
+
+@router.post("/teams", response={201: TeamOut, **ERRORS})
+def create_team(request: HttpRequest, payload: TeamIn) -> Any:
+    data = _record_data("team", payload, request, partial=False)
+    return 201, services.save_team(request.user, data)
+
+
+@router.patch("/teams/{int:pk}", response={200: TeamOut, **ERRORS})
+def update_team(request: HttpRequest, payload: TeamPatch, pk: int = RecordId) -> Any:
+    team = _visible(Team.objects.visible_to(request.user), pk)
+    data = _record_data("team", payload, request, partial=True)
+    return services.save_team(request.user, data, team)
+
+
+@router.post("/shelters", response={201: ShelterOut, **ERRORS})
+def create_shelter(request: HttpRequest, payload: ShelterIn) -> Any:
+    data = _record_data("shelter", payload, request, partial=False)
+    return 201, services.save_shelter(request.user, data)
+
+
+@router.patch("/shelters/{int:pk}", response={200: ShelterOut, **ERRORS})
+def update_shelter(request: HttpRequest, payload: ShelterPatch, pk: int = RecordId) -> Any:
+    shelter = _visible(Shelter.objects.visible_to(request.user), pk)
+    data = _record_data("shelter", payload, request, partial=True)
+    return services.save_shelter(request.user, data, shelter)
+
+
+@router.post("/fire-stations", response={201: FireStationOut, **ERRORS})
+def create_fire_station(request: HttpRequest, payload: FireStationIn) -> Any:
+    data = _record_data("fire_station", payload, request, partial=False)
+    return 201, services.save_fire_station(request.user, data)
+
+
+@router.patch("/fire-stations/{int:pk}", response={200: FireStationOut, **ERRORS})
+def update_fire_station(request: HttpRequest, payload: FireStationPatch, pk: int = RecordId) -> Any:
+    station = _visible(FireStation.objects.visible_to(request.user), pk)
+    data = _record_data("fire_station", payload, request, partial=True)
+    return services.save_fire_station(request.user, data, station)
+
+
+@router.post("/experts", response={201: ExpertOut, **ERRORS})
+def create_expert(request: HttpRequest, payload: ExpertIn) -> Any:
+    data = _record_data("expert", payload, request, partial=False)
+    return 201, services.save_expert(request.user, data)
+
+
+@router.patch("/experts/{int:pk}", response={200: ExpertOut, **ERRORS})
+def update_expert(request: HttpRequest, payload: ExpertPatch, pk: int = RecordId) -> Any:
+    expert = _visible(Expert.objects.visible_to(request.user), pk)
+    data = _record_data("expert", payload, request, partial=True)
+    return services.save_expert(request.user, data, expert)
+
+
+@router.post("/materials", response={201: MaterialOut, **ERRORS})
+def create_material(request: HttpRequest, payload: MaterialIn) -> Any:
+    data = _record_data("material", payload, request, partial=False)
+    if Material.objects.filter(code=data["code"]).exists():
+        raise ValidationError({"code": [_("This code is already taken.")]})
+    return 201, services.save_material(request.user, data)
+
+
+@router.patch("/materials/{int:pk}", response={200: MaterialOut, **ERRORS})
+def update_material(request: HttpRequest, payload: MaterialPatch, pk: int = RecordId) -> Any:
+    material = _visible(Material.objects.all(), pk)
+    data = _record_data("material", payload, request, partial=True)
+    return services.save_material(request.user, data, material)

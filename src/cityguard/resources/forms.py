@@ -8,8 +8,21 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cityguard.core.forms import _area_select, _FilterForm, _known_code
+from cityguard.core.forms import (
+    BOUNDARY_ATTRS,
+    LAT_ATTRS,
+    LON_ATTRS,
+    ServiceModelForm,
+    _area_select,
+    _derive_jurisdiction_by_default,
+    _FilterForm,
+    _jurisdiction_field,
+    _known_code,
+    _name_the_chosen_organization,
+    _organization_field,
+)
 
+from . import services
 from .choices import (
     MaterialCategory,
     NearestKind,
@@ -19,7 +32,7 @@ from .choices import (
     TeamKind,
     TeamStatus,
 )
-from .models import Material, Warehouse
+from .models import Expert, FireStation, Material, Shelter, Team, Warehouse
 
 
 def _material_choices() -> list[tuple[str, str]]:
@@ -199,3 +212,182 @@ class NearestForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["material"].choices = [("", _("Any material")), *_material_choices()]  # type: ignore[attr-defined]
+
+
+# --- edit forms -------------------------------------------------------------------------
+# Built on the core registry's ServiceModelForm: `save(actor)` goes through the service
+# and its field errors come back onto the form.
+
+_LOCATION_WIDGETS = {
+    "lon": forms.NumberInput(attrs=LON_ATTRS),
+    "lat": forms.NumberInput(attrs=LAT_ATTRS),
+}
+_LOCATION_LABELS = {"lon": _("Longitude"), "lat": _("Latitude")}
+_LOCATION_HELP = {"lon": _("WGS 84, e.g. 121.52"), "lat": _("WGS 84, e.g. 31.28")}
+
+
+class _LocatedForm(ServiceModelForm):
+    """A record with an optional owning organisation and a point that sets its area."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        if "organization" in self.fields:
+            self.fields["organization"] = _organization_field(
+                user, _("Organisation"), required=False
+            )
+            _name_the_chosen_organization(self, "organization")
+        self.fields["jurisdiction"] = _jurisdiction_field(user)
+        _derive_jurisdiction_by_default(self)
+
+
+class WarehouseForm(_LocatedForm):
+    service = staticmethod(services.save_warehouse)
+
+    class Meta:
+        model = Warehouse
+        fields = [
+            "name", "code", "reserve_level", "mode", "organization", "address", "manager",
+            "phone", "area_m2", "is_active", "lon", "lat", "jurisdiction",
+        ]  # fmt: skip
+        labels = {
+            "name": _("Name"),
+            "code": _("Code"),
+            "reserve_level": _("Reserve level"),
+            "mode": _("Reserve mode"),
+            "address": _("Address"),
+            "manager": _("Manager"),
+            "phone": _("Phone"),
+            "area_m2": _("Floor area (m²)"),
+            "is_active": _("Active"),
+            **_LOCATION_LABELS,
+        }
+        help_texts = _LOCATION_HELP
+        widgets = _LOCATION_WIDGETS
+
+
+class TeamForm(_LocatedForm):
+    """The team's details; its availability is changed on the team's page."""
+
+    service = staticmethod(services.save_team)
+
+    class Meta:
+        model = Team
+        fields = [
+            "name", "kind", "organization", "headcount", "skills", "equipment", "leader",
+            "phone", "is_active", "lon", "lat", "jurisdiction",
+        ]  # fmt: skip
+        labels = {
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "headcount": _("Headcount"),
+            "skills": _("Skills"),
+            "equipment": _("Equipment"),
+            "leader": _("Leader"),
+            "phone": _("Phone"),
+            "is_active": _("Active"),
+            **_LOCATION_LABELS,
+        }
+        help_texts = _LOCATION_HELP
+        widgets = {**_LOCATION_WIDGETS, "equipment": forms.Textarea(attrs={"rows": 3})}
+
+
+class ShelterForm(_LocatedForm):
+    service = staticmethod(services.save_shelter)
+
+    class Meta:
+        model = Shelter
+        fields = [
+            "name", "kind", "organization", "address", "capacity", "occupancy", "area_m2",
+            "facilities", "status", "manager", "phone", "lon", "lat", "jurisdiction",
+        ]  # fmt: skip
+        labels = {
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "address": _("Address"),
+            "capacity": _("Capacity (people)"),
+            "occupancy": _("Occupancy (people)"),
+            "area_m2": _("Area (m²)"),
+            "facilities": _("Facilities"),
+            "status": _("Status"),
+            "manager": _("Manager"),
+            "phone": _("Phone"),
+            **_LOCATION_LABELS,
+        }
+        help_texts = _LOCATION_HELP
+        widgets = _LOCATION_WIDGETS
+
+
+class FireStationForm(_LocatedForm):
+    service = staticmethod(services.save_fire_station)
+
+    class Meta:
+        model = FireStation
+        fields = [
+            "name", "kind", "address", "headcount", "vehicles", "phone", "lon", "lat",
+            "jurisdiction", "service_area",
+        ]  # fmt: skip
+        labels = {
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "address": _("Address"),
+            "headcount": _("Headcount"),
+            "vehicles": _("Fire engines"),
+            "phone": _("Phone"),
+            "service_area": _("Service area (GeoJSON)"),
+            **_LOCATION_LABELS,
+        }
+        help_texts = {
+            **_LOCATION_HELP,
+            "service_area": _(
+                "Optional: a GeoJSON Polygon or MultiPolygon in WGS 84 longitude/latitude."
+            ),
+        }
+        widgets = {**_LOCATION_WIDGETS, "service_area": forms.Textarea(attrs=BOUNDARY_ATTRS)}
+
+
+class ExpertForm(ServiceModelForm):
+    service = staticmethod(services.save_expert)
+
+    class Meta:
+        model = Expert
+        fields = [
+            "name", "specialty", "title", "employer", "phone", "jurisdiction", "is_available",
+        ]  # fmt: skip
+        labels = {
+            "name": _("Name"),
+            "specialty": _("Specialty"),
+            "title": _("Professional title"),
+            "employer": _("Employer"),
+            "phone": _("Phone"),
+            "is_available": _("Available"),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        field = _jurisdiction_field(user)
+        field.required = True
+        field.empty_label = "---------"
+        field.help_text = ""
+        self.fields["jurisdiction"] = field
+
+
+class MaterialForm(ServiceModelForm):
+    service = staticmethod(services.save_material)
+
+    class Meta:
+        model = Material
+        fields = [
+            "code", "name", "name_en", "category", "unit", "spec", "shelf_life_days",
+            "is_active",
+        ]  # fmt: skip
+        labels = {
+            "code": _("Code"),
+            "name": _("Name"),
+            "name_en": _("English name"),
+            "category": _("Category"),
+            "unit": _("Unit"),
+            "spec": _("Specification"),
+            "shelf_life_days": _("Shelf life (days)"),
+            "is_active": _("Active"),
+        }
+        help_texts = {"code": _("Letters, digits, hyphens and underscores; unique.")}

@@ -12,11 +12,13 @@ from pydantic import Field
 from cityguard.core.schemas import Id, Lat, Lon, Strict, Text
 
 from .choices import (
+    MaterialCategory,
     NearestKind,
     ReserveLevel,
     ReserveMode,
     ShelterKind,
     ShelterStatus,
+    StationKind,
     TeamKind,
     TeamStatus,
 )
@@ -367,3 +369,76 @@ class ShelterPatch(Strict):
     lon: float | None = Lon
     lat: float | None = Lat
     jurisdiction: Text | None = JurisdictionCode
+
+
+StationKindName = Literal[tuple(StationKind.values)]  # type: ignore[valid-type]
+CategoryName = Literal[tuple(MaterialCategory.values)]  # type: ignore[valid-type]
+ServiceArea = Field(None, description="GeoJSON Polygon or MultiPolygon (WGS 84); null clears it")
+
+
+class FireStationIn(Strict):
+    name: Text = Field(min_length=1, max_length=200)
+    kind: StationKindName = StationKind.STANDARD_1.value
+    address: Text = Field("", max_length=255)
+    headcount: int = Field(0, ge=0, le=100_000)
+    vehicles: int = Field(0, ge=0, le=10_000)
+    phone: Text = Field("", max_length=40)
+    service_area: dict[str, Any] | None = ServiceArea
+    lon: float | None = Lon
+    lat: float | None = Lat
+    jurisdiction: Text | None = JurisdictionCode
+
+
+class FireStationPatch(Strict):
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    kind: StationKindName | None = None
+    address: Text | None = Field(None, max_length=255)
+    headcount: int | None = Field(None, ge=0, le=100_000)
+    vehicles: int | None = Field(None, ge=0, le=10_000)
+    phone: Text | None = Field(None, max_length=40)
+    service_area: dict[str, Any] | None = ServiceArea
+    lon: float | None = Lon
+    lat: float | None = Lat
+    jurisdiction: Text | None = JurisdictionCode
+
+
+class ExpertIn(Strict):
+    name: Text = Field(min_length=1, max_length=100)
+    specialty: Text = Field(min_length=1, max_length=200)
+    title: Text = Field("", max_length=100)
+    employer: Text = Field("", max_length=200)
+    phone: Text = Field("", max_length=40)
+    jurisdiction: Text = Field(min_length=1, max_length=32, description="jurisdiction code")
+    is_available: bool = True
+
+
+class ExpertPatch(Strict):
+    name: Text | None = Field(None, min_length=1, max_length=100)
+    specialty: Text | None = Field(None, min_length=1, max_length=200)
+    title: Text | None = Field(None, max_length=100)
+    employer: Text | None = Field(None, max_length=200)
+    phone: Text | None = Field(None, max_length=40)
+    jurisdiction: Text | None = Field(None, min_length=1, max_length=32)
+    is_available: bool | None = None
+
+
+class MaterialIn(Strict):
+    code: Text = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: Text = Field(min_length=1, max_length=100)
+    name_en: Text = Field("", max_length=100)
+    category: CategoryName
+    unit: Text = Field(min_length=1, max_length=16)
+    spec: Text = Field("", max_length=200)
+    shelf_life_days: int | None = Field(None, ge=0, le=100_000)
+    is_active: bool = True
+
+
+class MaterialPatch(Strict):
+    code: Text | None = Field(None, min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: Text | None = Field(None, min_length=1, max_length=100)
+    name_en: Text | None = Field(None, max_length=100)
+    category: CategoryName | None = None
+    unit: Text | None = Field(None, min_length=1, max_length=16)
+    spec: Text | None = Field(None, max_length=200)
+    shelf_life_days: int | None = Field(None, ge=0, le=100_000)
+    is_active: bool | None = None

@@ -1,11 +1,27 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from . import views
 
 app_name = "resources"
 
+
+def _edit_paths(prefix: str, kind: str) -> list[URLPattern]:
+    """The create and edit pages of one kind of record (see views.KINDS)."""
+    return [
+        path(f"{prefix}/new/", views.record_edit, {"kind": kind}, name=f"{kind}_create"),
+        path(f"{prefix}/<int:pk>/edit/", views.record_edit, {"kind": kind}, name=f"{kind}_edit"),
+    ]
+
+
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before "warehouses/<int:pk>/<slug:op>/", which would take "edit" for a stock operation.
+    *_edit_paths("warehouses", "warehouse"),
+    *_edit_paths("teams", "team"),
+    *_edit_paths("shelters", "shelter"),
+    *_edit_paths("fire-stations", "fire_station"),
+    *_edit_paths("experts", "expert"),
+    *_edit_paths("materials", "material"),
     path("materials/", views.material_list, name="material_list"),
     path("warehouses/", views.warehouse_list, name="warehouse_list"),
     path("warehouses/<int:pk>/", views.warehouse_detail, name="warehouse_detail"),

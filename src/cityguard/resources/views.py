@@ -15,8 +15,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, Sum
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityguard.core import export, geo
-from cityguard.core.access import can_change
+from cityguard.core.access import DISTRICT_ROLES, can_change, reach
+from cityguard.core.forms import ServiceModelForm
 from cityguard.core.views import (
     _area,
     _area_label,
@@ -46,17 +47,23 @@ from .api import filter_shelters, filter_teams, filter_warehouses
 from .choices import TEAM_COLOURS
 from .forms import (
     ExpertFilterForm,
+    ExpertForm,
+    FireStationForm,
     IssueForm,
     MaterialFilterForm,
+    MaterialForm,
     NearestForm,
     ReceiveForm,
     ShelterFilterForm,
+    ShelterForm,
     ShelterOccupancyForm,
     StocktakeForm,
     TeamFilterForm,
+    TeamForm,
     TeamStatusForm,
     TransferForm,
     WarehouseFilterForm,
+    WarehouseForm,
 )
 from .layers import SHELTER_COLOUR, STATION_COLOUR, WAREHOUSE_COLOUR
 from .models import (
@@ -178,6 +185,7 @@ def warehouse_list(request: HttpRequest) -> HttpResponseBase:
         title=_("Reserve warehouses"),
         tab="warehouses",
         decorate=_areas,
+        extra=_new_button(user, "warehouse"),
         spec=[
             (
                 _("Name"),
@@ -446,6 +454,7 @@ def team_list(request: HttpRequest) -> HttpResponseBase:
         title=_("Emergency teams"),
         tab="teams",
         decorate=_areas,
+        extra=_new_button(user, "team"),
         spec=[
             (_("Name"), lambda t: t.name, lambda t: reverse("resources:team_detail", args=[t.pk])),
             (_("Kind"), lambda t: t.get_kind_display(), None),
@@ -496,6 +505,9 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "title": team.name,
             "facts": facts,
             "status_form": form if can_change(user, team) else None,
+            "edit_url": reverse("resources:team_edit", args=[team.pk])
+            if can_change(user, team)
+            else "",
             "history": history_rows(team),
             "map_config": _map_config([feature]),
             "tab": "teams",
@@ -561,7 +573,8 @@ def shelter_list(request: HttpRequest) -> HttpResponseBase:
         ],
         extra={
             "subtitle": _("Free places in total: %(n)s")
-            % {"n": f"{services.free_capacity_total(base):,}"}
+            % {"n": f"{services.free_capacity_total(base):,}"},
+            **_new_button(user, "shelter"),
         },
     )
 
@@ -607,6 +620,9 @@ def shelter_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "title": s.name,
             "facts": facts,
             "status_form": form if can_change(user, s) else None,
+            "edit_url": reverse("resources:shelter_edit", args=[s.pk])
+            if can_change(user, s)
+            else "",
             "status_title": _("Occupancy and status"),
             "history": history_rows(s),
             "map_config": _map_config([feature]),
@@ -665,7 +681,9 @@ def material_list(request: HttpRequest) -> HttpResponseBase:
             (_("Category"), lambda m: m.get_category_display(), None),
             (_("Shelf life (days)"), lambda m: m.shelf_life_days, None),
             (_("Quantity held"), total, None),
+            _edit_cell(request.user, "material"),
         ],
+        extra=_new_button(request.user, "material"),
     )
 
 
@@ -697,7 +715,8 @@ def expert_list(request: HttpRequest) -> HttpResponseBase:
         stem="experts",
         title=_("Expert library"),
         tab="experts",
-        spec=[(label, get, None) for label, get in cols],
+        spec=[*((label, get, None) for label, get in cols), _edit_cell(request.user, "expert")],
+        extra=_new_button(request.user, "expert"),
     )
 
 
@@ -745,6 +764,8 @@ def fire_stations(request: HttpRequest) -> HttpResponse:
             "node": node,
             "map_config": _map_config(features),
             "tab": "fire_stations",
+            "editable": {pk for pk, st in stations.items() if can_change(user, st)},
+            **_new_button(user, "fire_station"),
         },
     )
 
@@ -839,3 +860,148 @@ def home(request: HttpRequest) -> HttpResponse:
         .annotate(total=Sum("quantity"))
     )
     return render(request, "resources/home.html", {"cards": cards, "held": held, "tab": "home"})
+
+
+# --- create and edit records -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """What the shared create/edit page needs to know about one kind of record."""
+
+    model: type[Model]
+    form: type[ServiceModelForm]
+    tab: str
+    list_name: str
+    detail_name: str | None
+    list_title: Callable[[], str]
+    new_title: Callable[[], str]
+    edit_title: Callable[[], str]
+    located: bool = True
+
+    def after_save_url(self, obj: Any) -> str:
+        if self.detail_name:
+            return reverse(self.detail_name, args=[obj.pk])
+        return reverse(self.list_name)
+
+    def back_url(self, obj: Any) -> str:
+        return self.after_save_url(obj) if obj is not None else reverse(self.list_name)
+
+
+KINDS: dict[str, RecordKind] = {
+    "warehouse": RecordKind(
+        Warehouse, WarehouseForm, "warehouses", "resources:warehouse_list",
+        "resources:warehouse_detail", lambda: _("Reserve warehouses"),
+        lambda: _("New warehouse"), lambda: _("Edit warehouse"),
+    ),
+    "team": RecordKind(
+        Team, TeamForm, "teams", "resources:team_list", "resources:team_detail",
+        lambda: _("Emergency teams"), lambda: _("New team"), lambda: _("Edit team"),
+    ),
+    "shelter": RecordKind(
+        Shelter, ShelterForm, "shelters", "resources:shelter_list", "resources:shelter_detail",
+        lambda: _("Emergency shelters"), lambda: _("New shelter"), lambda: _("Edit shelter"),
+    ),
+    "fire_station": RecordKind(
+        FireStation, FireStationForm, "fire_stations", "resources:fire_stations", None,
+        lambda: _("Fire-station coverage"), lambda: _("New fire station"),
+        lambda: _("Edit fire station"),
+    ),
+    "expert": RecordKind(
+        Expert, ExpertForm, "experts", "resources:expert_list", None,
+        lambda: _("Expert library"), lambda: _("New expert"), lambda: _("Edit expert"),
+        located=False,
+    ),
+    "material": RecordKind(
+        Material, MaterialForm, "materials", "resources:material_list", None,
+        lambda: _("Materials catalogue"), lambda: _("New material"), lambda: _("Edit material"),
+        located=False,
+    ),
+}  # fmt: skip
+
+
+_LOCATION_FIELDS = {"lon", "lat", "jurisdiction", "service_area"}
+
+
+def _may_add(user: Any, kind: str) -> bool:
+    r = reach(user)
+    if kind == "material":
+        # The catalogue is district reference data (see services.save_material).
+        return r.superuser or r.role in DISTRICT_ROLES
+    return r.can_write
+
+
+def _may_edit(user: Any, obj: Any) -> bool:
+    if isinstance(obj, Material):
+        return _may_add(user, "material")
+    return can_change(user, obj)
+
+
+def _new_button(user: Any, kind: str) -> dict[str, Any]:
+    """The list page's "New …" button, for users who may add that kind."""
+    if not _may_add(user, kind):
+        return {}
+    k = KINDS[kind]
+    return {"new_url": reverse(f"resources:{kind}_create"), "new_label": k.new_title()}
+
+
+def _edit_cell(user: Any, kind: str) -> tuple[Any, Callable[[Any], Any], Callable[[Any], str]]:
+    """A list column linking to the edit page (for kinds without a detail page)."""
+    return (
+        _("Edit"),
+        lambda obj: _("Edit") if _may_edit(user, obj) else "",
+        lambda obj: (
+            reverse(f"resources:{kind}_edit", args=[obj.pk]) if _may_edit(user, obj) else ""
+        ),
+    )
+
+
+@login_required
+@forbidden_as_page
+def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponseBase:
+    user = request.user
+    k = KINDS[kind]
+    obj = None
+    if pk is not None:
+        if k.model is Material:
+            obj = Material.objects.filter(pk=pk).first()
+            if obj is None:
+                raise Http404
+        else:
+            obj = _visible_or_404(k.model._default_manager.all(), user, pk=pk)
+        if not _may_edit(user, obj):
+            raise PermissionDenied(_("You may not change this record."))
+    elif not _may_add(user, kind):
+        raise PermissionDenied(_("You may not add records of this kind."))
+    form = k.form(request.POST or None, instance=obj, user=user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(user)
+        if saved is not None:
+            messages.success(
+                request,
+                (_("Saved “%(name)s”.") if obj else _("Added “%(name)s”.")) % {"name": saved},
+            )
+            return redirect(k.after_save_url(saved))
+    title = k.edit_title() if obj else k.new_title()
+    context: dict[str, Any] = {
+        "form": form,
+        "object": obj,
+        "title": title,
+        "tab": k.tab,
+        "list_url": reverse(k.list_name),
+        "list_title": k.list_title(),
+        "cancel_url": k.back_url(obj),
+        "located": k.located,
+        "basic_fields": [f for f in form if not (k.located and f.name in _LOCATION_FIELDS)],
+        "area_fields": [form[n] for n in ("jurisdiction", "service_area") if n in form.fields]
+        if k.located
+        else [],
+    }
+    if k.located:
+        extra: list[dict[str, Any] | None] = []
+        if isinstance(obj, FireStation):
+            extra.append(_geometry_feature(_area(obj.service_area), obj.name, "#e57373"))
+        context["picker"] = _picker_context(
+            user, form["lon"].id_for_label, form["lat"].id_for_label, extra
+        )
+    return render(request, "resources/record_form.html", context)

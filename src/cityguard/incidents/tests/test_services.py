@@ -1,3 +1,4 @@
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -191,7 +192,8 @@ def test_unit_plans_only_near_their_unit(users: SimpleNamespace, district) -> No
     far = incident(users.admin, lon=121.52, lat=31.29)
     found = services.propose_plans(users.admin, near)
     assert [p.plan for p in found] == [unit]
-    assert "西区化工有限公司" in found[0].reason and " m" in found[0].reason
+    # The reason names the unit and its distance, in the reader's language.
+    assert "西区化工有限公司" in found[0].reason and re.search(r"\d+ (m|米)", found[0].reason)
     assert services.propose_plans(users.admin, far) == []
 
 

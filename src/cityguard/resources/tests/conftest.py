@@ -110,6 +110,12 @@ class Api:
             "/api/v1/resources" + url, data=data, content_type="application/json", **self.headers
         )
 
+    def patch(self, url: str, body: Any) -> Any:
+        data = body if isinstance(body, str) else json.dumps(body)
+        return self.client.patch(
+            "/api/v1/resources" + url, data=data, content_type="application/json", **self.headers
+        )
+
 
 @pytest.fixture
 def api(client: Any) -> Any:
