@@ -681,7 +681,7 @@ def material_list(request: HttpRequest) -> HttpResponseBase:
             (_("Category"), lambda m: m.get_category_display(), None),
             (_("Shelf life (days)"), lambda m: m.shelf_life_days, None),
             (_("Quantity held"), total, None),
-            _edit_cell(request.user, "material"),
+            *_edit_cells(request.user, "material"),
         ],
         extra=_new_button(request.user, "material"),
     )
@@ -715,7 +715,7 @@ def expert_list(request: HttpRequest) -> HttpResponseBase:
         stem="experts",
         title=_("Expert library"),
         tab="experts",
-        spec=[*((label, get, None) for label, get in cols), _edit_cell(request.user, "expert")],
+        spec=[*((label, get, None) for label, get in cols), *_edit_cells(request.user, "expert")],
         extra=_new_button(request.user, "expert"),
     )
 
@@ -945,15 +945,16 @@ def _new_button(user: Any, kind: str) -> dict[str, Any]:
     return {"new_url": reverse(f"resources:{kind}_create"), "new_label": k.new_title()}
 
 
-def _edit_cell(user: Any, kind: str) -> tuple[Any, Callable[[Any], Any], Callable[[Any], str]]:
-    """A list column linking to the edit page (for kinds without a detail page)."""
-    return (
-        _("Edit"),
-        lambda obj: _("Edit") if _may_edit(user, obj) else "",
-        lambda obj: (
-            reverse(f"resources:{kind}_edit", args=[obj.pk]) if _may_edit(user, obj) else ""
-        ),
-    )
+def _edit_cells(user: Any, kind: str) -> list[Any]:
+    """A list column linking to the edit page (for kinds without a detail page), shown
+    to users who may write at all."""
+    if not _may_add(user, kind):
+        return []
+
+    def link(obj: Any) -> str:
+        return reverse(f"resources:{kind}_edit", args=[obj.pk]) if _may_edit(user, obj) else ""
+
+    return [(_("Edit"), lambda obj: _("Edit") if _may_edit(user, obj) else "", link)]
 
 
 @login_required

@@ -307,3 +307,34 @@ def test_api_patch_bad_input_keeps_record(users, res, api):
     assert r.status_code == 422
     s.refresh_from_db()
     assert s.capacity == 2000 and s.history.count() == 1
+
+
+def test_other_lists_offer_new_and_edit(client, users, district):
+    from cityguard.resources import services
+
+    expert = services.save_expert(
+        users.admin, {"name": "王工", "specialty": "消防", "jurisdiction": district.west}
+    )
+    material = services.save_material(
+        users.admin, {"code": "rope", "name": "绳", "category": "rescue", "unit": "根"}
+    )
+    client.force_login(users.admin)
+    body = client.get("/resources/experts/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "/resources/experts/new/" in body and f"/resources/experts/{expert.pk}/edit/" in body
+    assert "New expert" in body
+    body = client.get("/resources/materials/").content.decode()
+    assert f"/resources/materials/{material.pk}/edit/" in body
+    assert "/resources/materials/new/" in body
+    assert (
+        "/resources/fire-stations/new/" in client.get("/resources/fire-stations/").content.decode()
+    )
+    page = client.get("/resources/teams/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "New team" in page and "Basic information" in page
+    client.force_login(users.viewer)
+    for url, link in (
+        ("/resources/experts/", f"/resources/experts/{expert.pk}/edit/"),
+        ("/resources/materials/", "/resources/materials/new/"),
+        ("/resources/fire-stations/", "/resources/fire-stations/new/"),
+    ):
+        assert link not in client.get(url).content.decode(), url
+    assert client.get(f"/resources/experts/{expert.pk}/edit/").status_code == 403
