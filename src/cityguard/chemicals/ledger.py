@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from cityguard.core.access import reach, require_change
 from cityguard.core.choices import Role
 from cityguard.core.models import Organization
-from cityguard.core.services import _require_write
+from cityguard.core.services import require_write
 
 from . import config, licensing, measure
 from .choices import KIND_DIRECTION, Direction, FlowKind
@@ -199,7 +199,7 @@ def _text(data: dict[str, Any], name: str, limit: int) -> str:
 @transaction.atomic
 def record_flow(actor: Any, data: dict[str, Any]) -> Flow:
     """Check and record one flow; see the module docstring for the rules."""
-    _require_write(actor)
+    require_write(actor)
     unknown = set(data) - FLOW_FIELDS
     if unknown:
         raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
@@ -340,7 +340,7 @@ def _reconcile_next(flow: Flow) -> None:
 @transaction.atomic
 def record_count(actor: Any, data: dict[str, Any]) -> StockCount:
     """Record a stock count and reconcile it against the ledger."""
-    _require_write(actor)
+    require_write(actor)
     org = data.get("organization")
     chem = data.get("chemical")
     if org is None or chem is None:
@@ -377,7 +377,7 @@ def record_count(actor: Any, data: dict[str, Any]) -> StockCount:
 @transaction.atomic
 def resolve_count(actor: Any, count: StockCount, resolution: str) -> StockCount:
     """A supervisor closes a flagged discrepancy with what was found."""
-    _require_write(actor)
+    require_write(actor)
     if reach(actor).role == Role.ENTERPRISE_MANAGER:
         raise PermissionDenied(_("A discrepancy is closed by the supervising authority."))
     require_change(actor, count)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from cityguard.core.access import reach, require_change
 from cityguard.core.choices import Role
-from cityguard.core.services import _apply, _finish, _require_write
+from cityguard.core.services import apply_changes, require_write, validate_and_save
 
 from . import config
 from .choices import LicenceStatus, ReminderKind
@@ -56,7 +56,7 @@ def normalise_number(text: str) -> str:
 
 
 def require_authority(actor: Any) -> None:
-    _require_write(actor)
+    require_write(actor)
     if reach(actor).role == Role.ENTERPRISE_MANAGER:
         raise PermissionDenied(_("Licences are recorded by the licensing authority."))
 
@@ -72,7 +72,7 @@ def save_licence(
     obj = instance or Licence()
     if instance is not None:
         require_change(actor, instance)
-    _apply(obj, data, LICENCE_FIELDS)
+    apply_changes(obj, data, LICENCE_FIELDS)
     errors: dict[str, list[str]] = {}
     obj.number = normalise_number(obj.number)
     if not obj.number:
@@ -85,7 +85,7 @@ def save_licence(
         errors.setdefault("valid_until", []).append(_("The end of validity precedes the issue."))
     if obj.organization_id and not errors:
         require_change(actor, obj)
-    obj = _finish(obj, actor, errors, exclude=[])
+    obj = validate_and_save(obj, actor, errors, exclude=[])
     if chemicals is not None:
         obj.chemicals.set(chemicals)
     return obj

@@ -35,11 +35,11 @@ from cityguard.core.access import reach, require_change
 from cityguard.core.choices import Level
 from cityguard.core.models import Jurisdiction, Organization
 from cityguard.core.services import (
-    _apply,
-    _finish,
-    _names_jurisdiction,
-    _place_in_tree,
-    _require_write,
+    apply_changes,
+    names_jurisdiction,
+    place_in_tree,
+    require_write,
+    validate_and_save,
 )
 
 from . import catalogue, config, gb18218, measure
@@ -189,7 +189,7 @@ def save_chemical(actor: Any, data: dict[str, Any], instance: Chemical | None = 
     require_catalogue_editor(actor)
     obj = instance or Chemical()
     before = {f: getattr(obj, f) for f in IDENTIFYING_FIELDS} if instance else None
-    _apply(obj, data, CHEMICAL_FIELDS)
+    apply_changes(obj, data, CHEMICAL_FIELDS)
     errors: dict[str, list[str]] = {}
     obj.aliases = _text_list(obj.aliases, "aliases", errors)
     cas_list = []
@@ -228,7 +228,7 @@ def save_chemical(actor: Any, data: dict[str, Any], instance: Chemical | None = 
         errors.setdefault("density_t_m3", []).append(_("The density must be above zero."))
     if not obj.key:
         obj.key = f"user-{Chemical.objects.count() + 1}-{timezone.now():%Y%m%d%H%M%S}"
-    _finish(obj, actor, errors, exclude=[])
+    validate_and_save(obj, actor, errors, exclude=[])
     rebuild_names(obj)
     SafetyDataSheet.objects.get_or_create(chemical=obj)
     if before is not None and any(before[f] != getattr(obj, f) for f in IDENTIFYING_FIELDS):
@@ -254,9 +254,9 @@ SDS_FIELDS = {
 def save_sds(actor: Any, chem: Chemical, data: dict[str, Any]) -> SafetyDataSheet:
     require_catalogue_editor(actor)
     sds, _created = SafetyDataSheet.objects.get_or_create(chemical=chem)
-    _apply(sds, data, SDS_FIELDS)
+    apply_changes(sds, data, SDS_FIELDS)
     sds.generated = False
-    return _finish(sds, actor, {}, exclude=[])
+    return validate_and_save(sds, actor, {}, exclude=[])
 
 
 # --- population within 500 m ---------------------------------------------------------------
@@ -762,11 +762,11 @@ UNIT_FIELDS = {
 def save_unit(actor: Any, data: dict[str, Any], instance: Unit | None = None) -> Unit:
     """Create or update a unit (it stands where its organisation does unless given a
     location), then identify it again."""
-    _require_write(actor)
+    require_write(actor)
     obj = instance or Unit()
     if instance is not None:
         require_change(actor, instance)
-    _apply(obj, data, UNIT_FIELDS)
+    apply_changes(obj, data, UNIT_FIELDS)
     errors: dict[str, list[str]] = {}
     if obj.exposed_population is not None:
         try:
@@ -789,10 +789,10 @@ def save_unit(actor: Any, data: dict[str, Any], instance: Unit | None = None) ->
         if org.lon is None:
             obj.jurisdiction_id = org.jurisdiction_id
     if not errors:
-        _place_in_tree(obj, errors, _names_jurisdiction(data))
+        place_in_tree(obj, errors, names_jurisdiction(data))
     if not errors:
         require_change(actor, obj)
-    obj = _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
+    obj = validate_and_save(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
     identify(obj, actor=actor, trigger=Trigger.UNIT)
     return obj
 
@@ -810,7 +810,7 @@ def check_quantity(value: Any, field: str = "max_quantity_t") -> float:
 
 
 def _inventory_write(actor: Any, unit: Unit) -> None:
-    _require_write(actor)
+    require_write(actor)
     require_change(actor, unit)
 
 
@@ -832,7 +832,7 @@ def set_inventory(
     )
     inv.max_quantity_t = q
     inv.notes = notes or ""
-    inv = _finish(inv, actor, {}, exclude=[])
+    inv = validate_and_save(inv, actor, {}, exclude=[])
     identify(unit, actor=actor, trigger=trigger)
     return inv
 
@@ -884,7 +884,7 @@ def replace_inventories(
             continue
         inv.max_quantity_t = q
         inv.notes = notes
-        _finish(inv, actor, {}, exclude=[])
+        validate_and_save(inv, actor, {}, exclude=[])
     return identify(unit, actor=actor, trigger=trigger)
 
 
@@ -903,10 +903,10 @@ def save_source_people(
     actor: Any, source: MajorHazardSource, data: dict[str, Any]
 ) -> MajorHazardSource:
     """Record the three responsible persons of a major hazard source."""
-    _require_write(actor)
+    require_write(actor)
     require_change(actor, source.unit)
-    _apply(source, data, SOURCE_FIELDS)
-    return _finish(source, actor, {}, exclude=[])
+    apply_changes(source, data, SOURCE_FIELDS)
+    return validate_and_save(source, actor, {}, exclude=[])
 
 
 # --- the calculator (API and page) --------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from cityguard.core.access import reach, require_change
 from cityguard.core.choices import Role
-from cityguard.core.services import _apply, _finish, _require_write
+from cityguard.core.services import apply_changes, require_write, validate_and_save
 
 from . import measure
 from .choices import BlacklistKind, FilingStatus
@@ -108,7 +108,7 @@ def blacklist_errors(values: dict[str, str]) -> dict[str, list[str]]:
 @transaction.atomic
 def file_transport(actor: Any, data: dict[str, Any]) -> TransportFiling:
     """Check and record a transport filing; refused whole on any error."""
-    _require_write(actor)
+    require_write(actor)
     unknown = set(data) - FILING_FIELDS
     if unknown:
         raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
@@ -188,12 +188,12 @@ def file_transport(actor: Any, data: dict[str, Any]) -> TransportFiling:
     filing.window_start = start
     filing.window_end = end
     filing.filed_by = actor if getattr(actor, "pk", None) else None
-    return _finish(filing, actor, {}, exclude=["filed_by"])
+    return validate_and_save(filing, actor, {}, exclude=["filed_by"])
 
 
 @transaction.atomic
 def set_filing_status(actor: Any, filing: TransportFiling, status: str) -> TransportFiling:
-    _require_write(actor)
+    require_write(actor)
     require_change(actor, filing)
     if status not in FilingStatus.values:
         raise ValidationError({"status": [_("Unknown status.")]})
@@ -209,7 +209,7 @@ def set_filing_status(actor: Any, filing: TransportFiling, status: str) -> Trans
 
 
 def require_blacklist_keeper(actor: Any) -> None:
-    _require_write(actor)
+    require_write(actor)
     if reach(actor).role == Role.ENTERPRISE_MANAGER:
         raise PermissionDenied(_("The blacklist is kept by the district and street offices."))
 
@@ -226,7 +226,7 @@ BLACKLIST_FIELDS = {"kind", "identifier", "name", "reason", "listed_on"}
 def add_to_blacklist(actor: Any, data: dict[str, Any]) -> BlacklistEntry:
     require_blacklist_keeper(actor)
     entry = BlacklistEntry()
-    _apply(entry, data, BLACKLIST_FIELDS)
+    apply_changes(entry, data, BLACKLIST_FIELDS)
     errors: dict[str, list[str]] = {}
     entry.identifier = (entry.identifier or "").strip()
     entry.identifier_key = identifier_key(entry.identifier)
@@ -240,7 +240,7 @@ def add_to_blacklist(actor: Any, data: dict[str, Any]) -> BlacklistEntry:
     if entry.kind and active_entries(entry.kind, entry.identifier):
         errors.setdefault("identifier", []).append(_("This one is already on the blacklist."))
     entry.listed_by = actor if getattr(actor, "pk", None) else None
-    return _finish(entry, actor, errors, exclude=["listed_by", "lifted_by"])
+    return validate_and_save(entry, actor, errors, exclude=["listed_by", "lifted_by"])
 
 
 @transaction.atomic

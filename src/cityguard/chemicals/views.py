@@ -26,14 +26,14 @@ from cityguard.core.access import can_change, reach
 from cityguard.core.choices import Role
 from cityguard.core.models import Organization
 from cityguard.core.views import (
-    _export_or_page,
     _feature,
-    _map_config,
-    _page_range,
     _point,
-    _visible_or_404,
+    export_or_page,
     forbidden_as_page,
     history_rows,
+    leaflet_config,
+    pagination_range,
+    visible_or_404,
 )
 
 from . import imports, indicators, ledger, licensing, services, transport
@@ -150,7 +150,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "totals": totals,
             "grades": _grades(sources),
             "reminders": reminders,
-            "map_config": _map_config(features),
+            "map_config": leaflet_config(features),
         },
     )
 
@@ -174,7 +174,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "q": q,
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
         },
     )
 
@@ -242,7 +242,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponseBase:
         (_("Longitude"), lambda o: o.lon),
         (_("Latitude"), lambda o: o.lat),
     ]
-    result = _export_or_page(
+    result = export_or_page(
         request, qs, lambda: columns, "chemical-enterprises", _("Chemical enterprises")
     )
     if isinstance(result, HttpResponseBase):
@@ -267,11 +267,11 @@ def enterprise_list(request: HttpRequest) -> HttpResponseBase:
             "tab": "enterprises",
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "grade": grade,
             "q": q,
             "grades": [(v, label, Grade.colour_of(v)) for v, label in Grade.choices],
-            "map_config": _map_config(features),
+            "map_config": leaflet_config(features),
         },
     )
 
@@ -279,7 +279,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponseBase:
 @login_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    org = _visible_or_404(Organization.objects.select_related("jurisdiction"), user, pk=pk)
+    org = visible_or_404(Organization.objects.select_related("jurisdiction"), user, pk=pk)
     units = (
         Unit.objects.visible_to(user)
         .filter(organization=org)
@@ -313,7 +313,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request.user
-    unit = _visible_or_404(Unit.objects.select_related("organization", "jurisdiction"), user, pk=pk)
+    unit = visible_or_404(Unit.objects.select_related("organization", "jurisdiction"), user, pk=pk)
     editable = can_change(user, unit)
     form = InventoryForm()
     if request.method == "POST":
@@ -365,7 +365,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "grade_label": grade_label(unit.grade),
             "chemical_names": _chemical_names(),
             "history": history_rows(unit),
-            "map_config": _map_config(
+            "map_config": leaflet_config(
                 [_feature(_point(unit.lon, unit.lat), unit.name, grade_colour(unit.grade))]  # type: ignore[arg-type]
                 if unit.lon is not None
                 else []
@@ -378,7 +378,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 @forbidden_as_page
 def unit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
     user = request.user
-    unit = _visible_or_404(Unit.objects.all(), user, pk=pk) if pk else None
+    unit = visible_or_404(Unit.objects.all(), user, pk=pk) if pk else None
     if unit is not None and not can_change(user, unit):
         raise PermissionDenied
     if not reach(user).can_write:
@@ -451,7 +451,7 @@ def source_list(request: HttpRequest) -> HttpResponseBase:
         (_("Operational responsible person"), lambda s: s.operational_name),
         (_("Identified"), lambda s: s.identified_at),
     ]
-    result = _export_or_page(
+    result = export_or_page(
         request, qs, lambda: columns, "major-hazard-sources", _("Major hazard sources")
     )
     if isinstance(result, HttpResponseBase):
@@ -468,7 +468,7 @@ def source_list(request: HttpRequest) -> HttpResponseBase:
             "tab": "sources",
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "grades": _grades(active),
             "status": status,
             "grade": grade,
@@ -480,7 +480,7 @@ def source_list(request: HttpRequest) -> HttpResponseBase:
 @forbidden_as_page
 def source_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request.user
-    source = _visible_or_404(MajorHazardSource.objects.select_related("unit"), user, pk=pk)
+    source = visible_or_404(MajorHazardSource.objects.select_related("unit"), user, pk=pk)
     if not can_change(user, source.unit):
         raise PermissionDenied
     fields = list(SourcePeopleForm.base_fields)
@@ -566,7 +566,7 @@ def licence_list(request: HttpRequest) -> HttpResponseBase:
         (_("Reason"), lambda lic: lic.status_reason),
         (_("Status date"), lambda lic: lic.status_date),
     ]
-    result = _export_or_page(request, qs, lambda: columns, "licences", _("Licences"))
+    result = export_or_page(request, qs, lambda: columns, "licences", _("Licences"))
     if isinstance(result, HttpResponseBase):
         return result
     paginator, page = result
@@ -580,7 +580,7 @@ def licence_list(request: HttpRequest) -> HttpResponseBase:
             "tab": "licences",
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "status": status,
             "q": q,
             "statuses": LicenceStatus.choices,
@@ -610,7 +610,7 @@ def licence_create(request: HttpRequest) -> HttpResponseBase:
 @forbidden_as_page
 def licence_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request.user
-    lic = _visible_or_404(Licence.objects.select_related("organization"), user, pk=pk)
+    lic = visible_or_404(Licence.objects.select_related("organization"), user, pk=pk)
     form = LicenceStatusForm(initial={"date": timezone.localdate()})
     allowed = sorted(licensing.TRANSITIONS[lic.status])
     choices = [(s, LicenceStatus(s).label) for s in allowed]
@@ -656,7 +656,7 @@ def cancelled_licences(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "chemicals/cancelled_licences.html",
-        {"page_obj": page, "paginator": paginator, "page_range": _page_range(page), "q": q},
+        {"page_obj": page, "paginator": paginator, "page_range": pagination_range(page), "q": q},
     )
 
 
@@ -693,7 +693,7 @@ def flow_list(request: HttpRequest) -> HttpResponseBase:
         (_("Documents"), lambda f: f.documents),
         (_("Warnings"), lambda f: "; ".join(f.warnings)),
     ]
-    result = _export_or_page(request, qs, lambda: columns, "flows", _("Flows"))
+    result = export_or_page(request, qs, lambda: columns, "flows", _("Flows"))
     if isinstance(result, HttpResponseBase):
         return result
     paginator, page = result
@@ -705,7 +705,7 @@ def flow_list(request: HttpRequest) -> HttpResponseBase:
             "tab": "flows",
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "lot": lot,
             "flagged": bool(request.GET.get("flagged")),
             "discrepancies": counts.select_related("organization", "chemical")[:20],
@@ -781,7 +781,7 @@ def count_create(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @forbidden_as_page
 def count_resolve(request: HttpRequest, pk: int) -> HttpResponseBase:
-    count = _visible_or_404(StockCount.objects.all(), request.user, pk=pk)
+    count = visible_or_404(StockCount.objects.all(), request.user, pk=pk)
     if request.method != "POST":
         raise Http404
     try:
@@ -829,7 +829,7 @@ def filing_list(request: HttpRequest) -> HttpResponseBase:
         (_("Destination"), lambda f: f.destination),
         (_("Status"), lambda f: f.get_status_display()),
     ]
-    result = _export_or_page(
+    result = export_or_page(
         request,
         qs.order_by("-window_start", "-id"),
         lambda: columns,
@@ -846,7 +846,7 @@ def filing_list(request: HttpRequest) -> HttpResponseBase:
             "tab": "transport",
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "can_file": reach(user).can_write,
             "can_see_blacklist": transport.can_see_blacklist(user),
         },
@@ -926,7 +926,7 @@ def blacklist(request: HttpRequest) -> HttpResponseBase:
             "lift_form": LiftForm() if keeper else None,
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
         },
     )
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cityguard.core.views import _map_config, _picker_context
+from cityguard.core.views import leaflet_config, picker_context
 
 from . import services
 from .forms import ThreatZoneForm
@@ -82,7 +82,7 @@ def _result(user: Any, run: ThreatZoneRun) -> dict[str, Any]:
                 "properties": {"colour": "#2e7d32", "label": s["name"], "role": "related"},
             }
         )
-    return {"run": run, "zones": zones, "nearest": nearest, "map_config": _map_config(features)}
+    return {"run": run, "zones": zones, "nearest": nearest, "map_config": leaflet_config(features)}
 
 
 @login_required
@@ -105,7 +105,7 @@ def threat_zone_page(request: HttpRequest) -> HttpResponseBase:
         form = ThreatZoneForm(initial=initial or None)
     context: dict[str, Any] = {
         "form": form,
-        "picker": _picker_context(request.user, form["lon"].id_for_label, form["lat"].id_for_label),
+        "picker": picker_context(request.user, form["lon"].id_for_label, form["lat"].id_for_label),
         "recent": list(runs[:10]),
     }
     if run is not None and request.method != "POST":

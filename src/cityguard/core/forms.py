@@ -56,7 +56,7 @@ def jurisdiction_choices(user: Any) -> list[tuple[str, str]]:
     return [(n.code, _indented(n)) for n in nodes.order_by("path")]
 
 
-def _area_select(form: forms.Form, user: Any) -> None:
+def area_select(form: forms.Form, user: Any) -> None:
     """A select of the user's part of the tree for the `jurisdiction` code; a code not
     offered (a grid cell, from a link) still filters and shows as chosen."""
     choices: list[tuple[str, str]] = [("", str(_("All areas"))), *jurisdiction_choices(user)]
@@ -68,13 +68,13 @@ def _area_select(form: forms.Form, user: Any) -> None:
     form.fields["jurisdiction"].widget = forms.Select(choices=choices)
 
 
-def _known_code(code: str) -> str:
+def known_code(code: str) -> str:
     if code and not Jurisdiction.objects.filter(code=code).exists():
         raise ValidationError(_("No area has this code."))
     return code
 
 
-class _FilterForm(forms.Form):
+class FilterForm(forms.Form):
     """A list page's GET parameters; invalid ones are reported and left out."""
 
     sorts: ClassVar[dict[str, tuple[Any, ...]]] = {}
@@ -102,7 +102,7 @@ class _FilterForm(forms.Form):
         return any(self.value(name) for name in list(self.fields)[1:])
 
 
-class OrganizationFilterForm(_FilterForm):
+class OrganizationFilterForm(FilterForm):
     sorts = ORGANIZATION_SORTS
 
     q = forms.CharField(
@@ -134,10 +134,10 @@ class OrganizationFilterForm(_FilterForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _area_select(self, user)
+        area_select(self, user)
 
     def clean_jurisdiction(self) -> str:
-        return _known_code(self.cleaned_data.get("jurisdiction") or "")
+        return known_code(self.cleaned_data.get("jurisdiction") or "")
 
     def filters(self) -> OrganizationFilter:
         active = self.value("is_active")
@@ -149,7 +149,7 @@ class OrganizationFilterForm(_FilterForm):
         )
 
 
-class PlaceFilterForm(_FilterForm):
+class PlaceFilterForm(FilterForm):
     sorts = PLACE_SORTS
 
     q = forms.CharField(
@@ -177,10 +177,10 @@ class PlaceFilterForm(_FilterForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _area_select(self, user)
+        area_select(self, user)
 
     def clean_jurisdiction(self) -> str:
-        return _known_code(self.cleaned_data.get("jurisdiction") or "")
+        return known_code(self.cleaned_data.get("jurisdiction") or "")
 
     def filters(self) -> PlaceFilter:
         return PlaceFilter(
@@ -191,7 +191,7 @@ class PlaceFilterForm(_FilterForm):
         )
 
 
-class JurisdictionFilterForm(_FilterForm):
+class JurisdictionFilterForm(FilterForm):
     sorts = JURISDICTION_SORTS
 
     q = forms.CharField(
@@ -300,7 +300,7 @@ def _label_of(model: type[models.Model], name: str) -> str:
     return str(getattr(field, "verbose_name", name))
 
 
-def _organization_field(
+def organization_choice_field(
     user: Any, label: Any, required: bool, help_text: Any = ""
 ) -> forms.ModelChoiceField:
     """Organisations the user can reach: a select while few, an ID box when many."""
@@ -404,7 +404,7 @@ class OrganizationForm(ServiceModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        parent = _organization_field(
+        parent = organization_choice_field(
             user,
             _("Parent organisation"),
             required=False,
@@ -466,7 +466,9 @@ class PlaceForm(ServiceModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["organization"] = _organization_field(user, _("Organisation"), required=True)
+        self.fields["organization"] = organization_choice_field(
+            user, _("Organisation"), required=True
+        )
         self.fields["jurisdiction"] = _jurisdiction_field(user)
         _derive_jurisdiction_by_default(self)
         _name_the_chosen_organization(self, "organization")

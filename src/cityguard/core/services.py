@@ -95,7 +95,7 @@ def locate(lon: float, lat: float) -> Jurisdiction | None:
     return None if pk is None else Jurisdiction.objects.get(pk=pk)
 
 
-def _place_in_tree(obj: Any, errors: dict[str, list[str]], named: bool = True) -> None:
+def place_in_tree(obj: Any, errors: dict[str, list[str]], named: bool = True) -> None:
     """Check the point and derive or check the jurisdiction of a located record.
 
     `named`: the caller named the jurisdiction in this change. If not, the one the record
@@ -152,7 +152,7 @@ def _check_area(value: str, field: str, errors: dict[str, list[str]], within: bo
     return json.dumps(geo.to_geojson(geom), separators=(",", ":"))
 
 
-def _finish(obj: M, actor: Any, errors: dict[str, list[str]], exclude: list[str]) -> M:
+def validate_and_save(obj: M, actor: Any, errors: dict[str, list[str]], exclude: list[str]) -> M:
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
@@ -165,17 +165,17 @@ def _finish(obj: M, actor: Any, errors: dict[str, list[str]], exclude: list[str]
     return obj
 
 
-def _names_jurisdiction(data: dict[str, Any]) -> bool:
+def names_jurisdiction(data: dict[str, Any]) -> bool:
     return "jurisdiction" in data or "jurisdiction_id" in data
 
 
-def _require_write(actor: Any) -> None:
+def require_write(actor: Any) -> None:
     """Read-only roles are refused before their input is even looked at."""
     if not reach(actor).can_write:
         raise PermissionDenied(_("You may not change this record."))
 
 
-def _apply(obj: M, data: dict[str, Any], allowed: set[str]) -> None:
+def apply_changes(obj: M, data: dict[str, Any], allowed: set[str]) -> None:
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
@@ -250,11 +250,11 @@ def save_organization(
     actor: Any, data: dict[str, Any], instance: Organization | None = None
 ) -> Organization:
     """Create (no instance) or update an organisation from already-typed field values."""
-    _require_write(actor)
+    require_write(actor)
     obj = instance or Organization()
     if instance is not None:
         require_change(actor, instance)  # may they touch it where it stands now …
-    _apply(obj, data, ORGANIZATION_FIELDS)
+    apply_changes(obj, data, ORGANIZATION_FIELDS)
     errors: dict[str, list[str]] = {}
     _check_parent_chain(obj, errors)
     if obj.credit_code:
@@ -265,10 +265,10 @@ def save_organization(
     else:
         obj.credit_code = None
     obj.boundary = _check_area(obj.boundary, "boundary", errors, within=True)
-    _place_in_tree(obj, errors, named=_names_jurisdiction(data))
+    place_in_tree(obj, errors, named=names_jurisdiction(data))
     if not errors:
         require_change(actor, obj)  # … and where it would stand after the change
-    return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
+    return validate_and_save(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
 
 
 def _check_parent_chain(obj: Organization, errors: dict[str, list[str]]) -> None:
@@ -292,11 +292,11 @@ def _check_parent_chain(obj: Organization, errors: dict[str, list[str]]) -> None
 @transaction.atomic
 def save_place(actor: Any, data: dict[str, Any], instance: Place | None = None) -> Place:
     """Create or update a place; it must belong to an organisation the actor can reach."""
-    _require_write(actor)
+    require_write(actor)
     obj = instance or Place()
     if instance is not None:
         require_change(actor, instance)
-    _apply(obj, data, PLACE_FIELDS)
+    apply_changes(obj, data, PLACE_FIELDS)
     errors: dict[str, list[str]] = {}
     if obj.organization_id and obj.lon is None and obj.lat is None and not obj.jurisdiction_id:
         org = Organization.objects.filter(pk=obj.organization_id).first()
@@ -307,19 +307,19 @@ def save_place(actor: Any, data: dict[str, Any], instance: Place | None = None) 
         obj.lon, obj.lat = org.lon, org.lat
         if org.lon is None:
             obj.jurisdiction_id = org.jurisdiction_id
-    _place_in_tree(obj, errors, named=_names_jurisdiction(data))
+    place_in_tree(obj, errors, named=names_jurisdiction(data))
     if not errors:
         require_change(actor, obj)
-    return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
+    return validate_and_save(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
 
 
 @transaction.atomic
 def save_contact(actor: Any, data: dict[str, Any], instance: Contact | None = None) -> Contact:
-    _require_write(actor)
+    require_write(actor)
     obj = instance or Contact()
     if instance is not None:
         require_change(actor, instance)
-    _apply(obj, data, CONTACT_FIELDS)
+    apply_changes(obj, data, CONTACT_FIELDS)
     errors: dict[str, list[str]] = {}
     if obj.place_id and obj.organization_id:
         place = Place.objects.filter(pk=obj.place_id).first()
@@ -329,7 +329,7 @@ def save_contact(actor: Any, data: dict[str, Any], instance: Contact | None = No
             )
     if obj.organization_id:
         require_change(actor, obj)
-    return _finish(obj, actor, errors, exclude=[])
+    return validate_and_save(obj, actor, errors, exclude=[])
 
 
 @transaction.atomic
@@ -340,7 +340,7 @@ def save_jurisdiction(
     obj = instance or Jurisdiction()
     require_change(actor, obj)
     old_path = obj.path
-    _apply(obj, data, JURISDICTION_FIELDS)
+    apply_changes(obj, data, JURISDICTION_FIELDS)
     errors: dict[str, list[str]] = {}
     if obj.code and not JURISDICTION_CODE.fullmatch(obj.code):
         # The code becomes a segment of the materialised path and of page URLs.
@@ -366,7 +366,7 @@ def save_jurisdiction(
         c = geom.representative_point()
         obj.centroid_lon, obj.centroid_lat = round(c.x, 6), round(c.y, 6)
     obj.path = (parent.path if parent else "/") + f"{obj.code}/"
-    obj = _finish(obj, actor, errors, exclude=[])
+    obj = validate_and_save(obj, actor, errors, exclude=[])
     if old_path and old_path != obj.path:
         _repath(old_path, obj.path)
     return obj

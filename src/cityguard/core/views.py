@@ -78,7 +78,7 @@ def forbidden_as_page(view: View) -> View:
     return wrapper
 
 
-def _visible_or_404(qs: QuerySet, user: Any, **lookup: Any) -> Any:
+def visible_or_404(qs: QuerySet, user: Any, **lookup: Any) -> Any:
     obj = qs.visible_to(user).filter(**lookup).first()  # type: ignore[attr-defined]
     if obj is None:
         raise Http404
@@ -177,7 +177,9 @@ def _area(text: str) -> dict[str, Any] | None:
     return value
 
 
-def _map_config(features: Iterable[dict[str, Any] | None], picker: bool = False) -> dict[str, Any]:
+def leaflet_config(
+    features: Iterable[dict[str, Any] | None], picker: bool = False
+) -> dict[str, Any]:
     tiles = settings.CITYGUARD_TILE_URL
     # A picker writes the clicked position back as WGS 84; over shifted tiles it would
     # be off by hundreds of metres, so it uses the plain background there.
@@ -197,7 +199,7 @@ def _geometry_feature(
     return _feature(geometry, label, colour, url, role) if geometry else None
 
 
-def _picker_context(
+def picker_context(
     user: Any, lon_id: str, lat_id: str, extra: Sequence[dict[str, Any] | None] = ()
 ) -> dict[str, Any]:
     """Street outlines as landmarks for the click-to-set-location map on edit pages."""
@@ -209,7 +211,7 @@ def _picker_context(
         _geometry_feature(_area(s.boundary), s.name, "#607d8b", role="context")
         for s in streets.only("name", "boundary")
     ]
-    config = _map_config([*feats, *extra], picker=True)
+    config = leaflet_config([*feats, *extra], picker=True)
     config.update({"lon_input": lon_id, "lat_input": lat_id})
     return config
 
@@ -372,7 +374,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- lists and exports -----------------------------------------------------------------
 
 
-def _export_or_page(
+def export_or_page(
     request: HttpRequest,
     qs: QuerySet,
     columns: Callable[[], Sequence[export.Column]],
@@ -394,7 +396,7 @@ def _export_or_page(
     return paginator, paginator.get_page(request.GET.get("page"))
 
 
-def _page_range(page: Any) -> list[Any]:
+def pagination_range(page: Any) -> list[Any]:
     return list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
 
 
@@ -426,7 +428,7 @@ def organization_list(request: HttpRequest) -> HttpResponseBase:
     qs = filter_organizations(Organization.objects.visible_to(user), form.filters())
     qs = qs.select_related("jurisdiction", "parent").order_by(*form.ordering())
     streets = _street_names()
-    result = _export_or_page(
+    result = export_or_page(
         request,
         qs,
         lambda: _organization_columns(streets),
@@ -446,7 +448,7 @@ def organization_list(request: HttpRequest) -> HttpResponseBase:
             "form": form,
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "can_create": _can_create_organization(r),
             "can_import": r.can_write,
         },
@@ -482,7 +484,7 @@ def place_list(request: HttpRequest) -> HttpResponseBase:
     qs = filter_places(Place.objects.visible_to(user), form.filters())
     qs = qs.select_related("jurisdiction", "organization").order_by(*form.ordering())
     streets = _street_names()
-    result = _export_or_page(request, qs, lambda: _place_columns(streets), "places", _("Places"))
+    result = export_or_page(request, qs, lambda: _place_columns(streets), "places", _("Places"))
     if isinstance(result, HttpResponseBase):
         return result
     paginator, page = result
@@ -500,7 +502,7 @@ def place_list(request: HttpRequest) -> HttpResponseBase:
             "form": form,
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "organization": organization,
             "can_create": r.can_write,
             "can_import": r.can_write,
@@ -533,7 +535,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponseBase:
     # streets read 0 rather than leaking the size of someone else's registry.
     org_counts = _counts_by_path(Organization.objects.visible_to(user))
     place_counts = _counts_by_path(Place.objects.visible_to(user))
-    result = _export_or_page(
+    result = export_or_page(
         request,
         qs,
         lambda: _jurisdiction_columns(org_counts, place_counts),
@@ -551,7 +553,12 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponseBase:
     return render(
         request,
         "core/jurisdiction_list.html",
-        {"form": form, "page_obj": page, "paginator": paginator, "page_range": _page_range(page)},
+        {
+            "form": form,
+            "page_obj": page,
+            "paginator": paginator,
+            "page_range": pagination_range(page),
+        },
     )
 
 
@@ -561,9 +568,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponseBase:
 @login_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    org = _visible_or_404(
-        Organization.objects.select_related("jurisdiction", "parent"), user, pk=pk
-    )
+    org = visible_or_404(Organization.objects.select_related("jurisdiction", "parent"), user, pk=pk)
     places = Place.objects.visible_to(user).filter(organization=org).order_by("name", "id")
     members = Organization.objects.visible_to(user).filter(parent=org).order_by("name", "id")
     contacts = (
@@ -603,7 +608,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "member_count": members.count(),
             "contacts": contacts,
             "history": history_rows(org),
-            "map_config": _map_config(features),
+            "map_config": leaflet_config(features),
             "can_change": can_change(user, org),
             "can_add_place": reach(user).can_write and can_change(user, org),
         },
@@ -613,7 +618,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    place = _visible_or_404(
+    place = visible_or_404(
         Place.objects.select_related("jurisdiction", "organization"), user, pk=pk
     )
     contacts = Contact.objects.visible_to(user).filter(place=place).order_by("role", "name")
@@ -642,7 +647,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chain": _chain(place.jurisdiction),
             "contacts": contacts,
             "history": history_rows(place),
-            "map_config": _map_config(features),
+            "map_config": leaflet_config(features),
             "can_change": can_change(user, place),
         },
     )
@@ -651,7 +656,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def jurisdiction_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
-    node = _visible_or_404(Jurisdiction.objects.select_related("parent"), user, code=code)
+    node = visible_or_404(Jurisdiction.objects.select_related("parent"), user, code=code)
     orgs = Organization.objects.visible_to(user).filter(jurisdiction__path__startswith=node.path)
     places = Place.objects.visible_to(user).filter(jurisdiction__path__startswith=node.path)
     org_counts = _counts_by_path(orgs)
@@ -693,7 +698,7 @@ def jurisdiction_detail(request: HttpRequest, code: str) -> HttpResponse:
             "place_total": sum(place_counts.values()),
             "kinds": kinds,
             "history": history_rows(node),
-            "map_config": _map_config(features),
+            "map_config": leaflet_config(features),
             "can_change": can_change(user, node),
         },
     )
@@ -708,7 +713,7 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     user = request.user
     org = None
     if pk is not None:
-        org = _visible_or_404(Organization.objects.select_related("jurisdiction"), user, pk=pk)
+        org = visible_or_404(Organization.objects.select_related("jurisdiction"), user, pk=pk)
         require_change(user, org)
     elif not _can_create_organization(reach(user)):
         raise PermissionDenied(_("You may not add organisations."))
@@ -727,7 +732,7 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         {
             "form": form,
             "object": org,
-            "picker": _picker_context(
+            "picker": picker_context(
                 user,
                 form["lon"].id_for_label,
                 form["lat"].id_for_label,
@@ -751,7 +756,7 @@ def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
     place = None
     initial: dict[str, Any] = {}
     if pk is not None:
-        place = _visible_or_404(Place.objects.select_related("jurisdiction"), user, pk=pk)
+        place = visible_or_404(Place.objects.select_related("jurisdiction"), user, pk=pk)
         require_change(user, place)
     else:
         r = reach(user)
@@ -776,7 +781,7 @@ def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
         {
             "form": form,
             "object": place,
-            "picker": _picker_context(user, form["lon"].id_for_label, form["lat"].id_for_label),
+            "picker": picker_context(user, form["lon"].id_for_label, form["lat"].id_for_label),
         },
     )
 
@@ -785,7 +790,7 @@ def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
 @forbidden_as_page
 def jurisdiction_edit(request: HttpRequest, code: str) -> HttpResponseBase:
     user = request.user
-    node = _visible_or_404(Jurisdiction.objects.select_related("parent"), user, code=code)
+    node = visible_or_404(Jurisdiction.objects.select_related("parent"), user, code=code)
     require_change(user, node)
     form = JurisdictionForm(request.POST or None, instance=node, user=user)
     if request.method == "POST" and form.is_valid():

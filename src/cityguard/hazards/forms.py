@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityguard.core.access import reach
 from cityguard.core.choices import Role
-from cityguard.core.forms import _area_select, _FilterForm, _known_code, _organization_field
+from cityguard.core.forms import FilterForm, area_select, known_code, organization_choice_field
 from cityguard.core.models import Organization
 from cityguard.risk.models import Domain
 
@@ -92,7 +92,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # --- lists --------------------------------------------------------------------------------
 
 
-class HazardFilterForm(_FilterForm):
+class HazardFilterForm(FilterForm):
     sorts = HAZARD_SORTS
 
     q = forms.CharField(
@@ -130,10 +130,10 @@ class HazardFilterForm(_FilterForm):
             ("", _("All domains")),
             *((d.code, d.name) for d in _domains()),
         ]
-        _area_select(self, user)
+        area_select(self, user)
 
     def clean_jurisdiction(self) -> str:
-        return _known_code(self.cleaned_data.get("jurisdiction") or "")
+        return known_code(self.cleaned_data.get("jurisdiction") or "")
 
     def filters(self, **extra: Any) -> HazardFilter:
         return HazardFilter(
@@ -222,7 +222,7 @@ class HazardForm(forms.Form):
         self.user = user
         cast(forms.ChoiceField, self.fields["source"]).choices = _sources_for(user)
         cast(forms.ModelChoiceField, self.fields["domain"]).queryset = _domains()
-        self.fields["organization"] = _organization_field(
+        self.fields["organization"] = organization_choice_field(
             user,
             _("Organisation"),
             required=False,
@@ -268,7 +268,7 @@ class AssignForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["responsible_unit"] = _organization_field(
+        self.fields["responsible_unit"] = organization_choice_field(
             user, _("Responsible unit"), required=False
         )
 
@@ -361,7 +361,9 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"] = _organization_field(user, _("Organisation"), required=True)
+        self.fields["organization"] = organization_choice_field(
+            user, _("Organisation"), required=True
+        )
         template = self.fields["template"]
         template.queryset = ChecklistTemplate.objects.filter(is_active=True).order_by("code")  # type: ignore[attr-defined]
         template.empty_label = _("No checklist")  # type: ignore[attr-defined]
@@ -489,7 +491,7 @@ class TriageForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["domain"]).queryset = _domains()
-        self.fields["organization"] = _organization_field(
+        self.fields["organization"] = organization_choice_field(
             user, _("Responsible organisation"), required=False
         )
         self.fields["deadline"].initial = timezone.localdate() + timedelta(days=30)

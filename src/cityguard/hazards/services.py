@@ -34,7 +34,7 @@ from cityguard.core.access import DISTRICT_ROLES, can_change, reach
 from cityguard.core.choices import Role
 from cityguard.core.models import Jurisdiction, Organization
 from cityguard.core.schemas import street_code
-from cityguard.core.services import _place_in_tree, locate
+from cityguard.core.services import locate, place_in_tree
 
 from . import config, imagecheck, lifecycle
 from .choices import (
@@ -342,7 +342,7 @@ def report_hazard(
             hazard.lon, hazard.lat = anchor.lon, anchor.lat
             if anchor.lon is None:
                 hazard.jurisdiction_id = anchor.jurisdiction_id
-    _place_in_tree(hazard, errors, "jurisdiction" in data)
+    place_in_tree(hazard, errors, "jurisdiction" in data)
     if hazard.deadline is None:
         hazard.deadline = default_deadline(hazard.severity or Severity.GENERAL, today)
     _check_deadline(hazard.deadline, errors, today)

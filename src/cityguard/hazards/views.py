@@ -31,14 +31,14 @@ from cityguard.core.choices import Level, Role
 from cityguard.core.models import Jurisdiction
 from cityguard.core.views import (
     _chain,
-    _export_or_page,
     _geometry_feature,
-    _map_config,
-    _page_range,
-    _picker_context,
     _point,
+    export_or_page,
     forbidden_as_page,
     history_rows,
+    leaflet_config,
+    pagination_range,
+    picker_context,
 )
 
 from . import antispam, lifecycle, services, stats
@@ -193,7 +193,7 @@ def _list_page(
     ordering: Sequence[Any] = ("deadline", "id"),
 ) -> HttpResponseBase:
     qs = qs.order_by(*ordering)
-    result = _export_or_page(request, qs, _hazard_columns, stem, title)
+    result = export_or_page(request, qs, _hazard_columns, stem, title)
     if isinstance(result, HttpResponseBase):
         return result
     paginator, page = result
@@ -203,7 +203,7 @@ def _list_page(
         {
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "today": timezone.localdate(),
             **_tabs_context(request),
             **extra,
@@ -275,7 +275,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "inspections": inspections[:50],
             "inspection_count": inspections.count(),
             "tips": tips[:50],
@@ -420,7 +420,7 @@ def _detail(
             if tip and services.tips_visible_to(user).filter(pk=tip.pk).exists()
             else None,
             "history": history_rows(hazard),
-            "map_config": _map_config(features),
+            "map_config": leaflet_config(features),
             "today": timezone.localdate(),
             **_tabs_context(request),
         },
@@ -518,7 +518,7 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
         "hazards/hazard_form.html",
         {
             "form": form,
-            "picker": _picker_context(user, form["lon"].id_for_label, form["lat"].id_for_label),
+            "picker": picker_context(user, form["lon"].id_for_label, form["lat"].id_for_label),
             **_tabs_context(request),
         },
         status=422 if form.errors else 200,
@@ -632,7 +632,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "state": state,
             "states": InspectionState.choices,
             "can_create": r.role in lifecycle.REPORT_ROLES,
@@ -780,7 +780,7 @@ def lookback_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "status": status,
             "statuses": LookBackStatus.choices,
             "today": timezone.localdate(),
@@ -796,7 +796,7 @@ def lookback_list(request: HttpRequest) -> HttpResponse:
 def _tip_page(
     request: HttpRequest, form: TipForm, question: str, status: int = 200
 ) -> HttpResponse:
-    picker = _picker_context(request.user, form["lon"].id_for_label, form["lat"].id_for_label)
+    picker = picker_context(request.user, form["lon"].id_for_label, form["lat"].id_for_label)
     return render(
         request,
         "hazards/tip_form.html",
@@ -901,7 +901,7 @@ def tip_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "status": status,
             "statuses": TipStatus.choices,
             "tab": "tips",
@@ -979,7 +979,7 @@ def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and r.role in lifecycle.DISTRICT | {lifecycle.STREET_OFFICER}
             and can_change(user, tip),
             "can_reward": reward is not None and r.role in lifecycle.DISTRICT,
-            "map_config": _map_config(features),
+            "map_config": leaflet_config(features),
             "tab": "tips",
             **_tabs_context(request),
         },

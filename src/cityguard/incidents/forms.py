@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cityguard.core.forms import LAT_ATTRS, LON_ATTRS, _area_select, _FilterForm, _known_code
+from cityguard.core.forms import LAT_ATTRS, LON_ATTRS, FilterForm, area_select, known_code
 
 from .choices import (
     SUBTYPES,
@@ -37,7 +37,7 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, msgs)
 
 
-class IncidentFilterForm(_FilterForm):
+class IncidentFilterForm(FilterForm):
     sorts = SORTS
 
     q = forms.CharField(
@@ -77,10 +77,10 @@ class IncidentFilterForm(_FilterForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _area_select(self, user)
+        area_select(self, user)
 
     def clean_jurisdiction(self) -> str:
-        return _known_code((self.cleaned_data.get("jurisdiction") or "").strip())
+        return known_code((self.cleaned_data.get("jurisdiction") or "").strip())
 
     def filters(self) -> IncidentFilter:
         return IncidentFilter(

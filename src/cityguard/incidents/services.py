@@ -29,8 +29,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityguard.core.access import require_change
-from cityguard.core.services import _apply, _finish, _names_jurisdiction, _place_in_tree
-from cityguard.core.services import _require_write as _require_writer
+from cityguard.core.services import (
+    apply_changes,
+    names_jurisdiction,
+    place_in_tree,
+    validate_and_save,
+)
+from cityguard.core.services import require_write as _require_writer
 
 from . import grading
 from .choices import (
@@ -141,7 +146,7 @@ def create_incident(actor: Any, data: dict[str, Any], *, alarm_ref: str = "") ->
     """Record a new incident (status "reported"); its level comes from its figures."""
     _require_write(actor)
     obj = Incident(created_by=_user(actor), alarm_ref=alarm_ref)
-    _apply(obj, data, INCIDENT_FIELDS)
+    apply_changes(obj, data, INCIDENT_FIELDS)
     now = timezone.now()
     if obj.reported_at is None:
         obj.reported_at = now
@@ -150,12 +155,12 @@ def create_incident(actor: Any, data: dict[str, Any], *, alarm_ref: str = "") ->
     errors: dict[str, list[str]] = {}
     _check_figures(obj, errors)
     _check_types(obj, errors)
-    _place_in_tree(obj, errors, _names_jurisdiction(data))
+    place_in_tree(obj, errors, names_jurisdiction(data))
     if not errors:
         obj.level, obj.level_criterion = _regrade(obj)
         _check(actor, obj)
     obj.status = Status.REPORTED
-    _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
+    validate_and_save(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
     record(
         obj,
         EventKind.REPORTED,
@@ -184,15 +189,15 @@ def update_incident(actor: Any, incident: Incident, data: dict[str, Any]) -> Inc
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     before = {f: getattr(incident, f) for f in (*FIGURES, *TRACKED)}
     old_level = incident.level
-    _apply(incident, data, INCIDENT_FIELDS)
+    apply_changes(incident, data, INCIDENT_FIELDS)
     errors: dict[str, list[str]] = {}
     _check_figures(incident, errors)
     _check_types(incident, errors)
-    _place_in_tree(incident, errors, _names_jurisdiction(data))
+    place_in_tree(incident, errors, names_jurisdiction(data))
     if not errors:
         incident.level, incident.level_criterion = _regrade(incident)
         _check(actor, incident)  # where it would stand after the change
-    _finish(incident, actor, errors, exclude=["jurisdiction"] if errors else [])
+    validate_and_save(incident, actor, errors, exclude=["jurisdiction"] if errors else [])
     now = timezone.now()
     figures = {
         f: [before[f], getattr(incident, f)] for f in FIGURES if before[f] != getattr(incident, f)

@@ -23,15 +23,15 @@ from cityguard.core import export
 from cityguard.core.access import can_change, reach, require_change
 from cityguard.core.views import (
     _area_label,
-    _export_or_page,
     _feature,
-    _map_config,
-    _page_range,
-    _picker_context,
     _point,
     _street_names,
-    _visible_or_404,
+    export_or_page,
     forbidden_as_page,
+    leaflet_config,
+    pagination_range,
+    picker_context,
+    visible_or_404,
 )
 
 from . import grading, report, services
@@ -103,7 +103,7 @@ def incident_list(request: HttpRequest) -> HttpResponseBase:
     user = request.user
     form = IncidentFilterForm(request.GET, user=user)
     qs = filter_incidents(incidents_for(user), form.filters()).order_by(*form.ordering())
-    result = _export_or_page(request, qs, _columns, "incidents", _("Incidents"))
+    result = export_or_page(request, qs, _columns, "incidents", _("Incidents"))
     if isinstance(result, HttpResponseBase):
         return result
     paginator, page = result
@@ -118,7 +118,7 @@ def incident_list(request: HttpRequest) -> HttpResponseBase:
             "form": form,
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "can_create": reach(user).can_write,
             "active_count": incidents_for(user).exclude(status=Status.CLOSED).count(),
         },
@@ -132,7 +132,7 @@ def incident_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBa
     incident = None
     initial: dict[str, Any] = {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
     if pk is not None:
-        incident = _visible_or_404(Incident.objects.select_related("jurisdiction"), user, pk=pk)
+        incident = visible_or_404(Incident.objects.select_related("jurisdiction"), user, pk=pk)
         require_change(user, incident)
         initial = {f: getattr(incident, f) for f in IncidentForm.base_fields}
         initial["occurred_at"] = timezone.localtime(incident.occurred_at)
@@ -164,7 +164,7 @@ def incident_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBa
             "form": form,
             "object": incident,
             "subtypes": {k: list(v) for k, v in SUBTYPES.items()},
-            "picker": _picker_context(
+            "picker": picker_context(
                 user, form["lon"].id_for_label, form["lat"].id_for_label, features
             ),
         },
@@ -204,7 +204,7 @@ def _map(incident: Incident, nearby: dict[str, list[dict[str, Any]]], run: Any) 
     point = _point(incident.lon, incident.lat)
     if point:
         features.append(_feature(point, incident.title, incident.colour))
-    return _map_config(features)
+    return leaflet_config(features)
 
 
 @login_required
@@ -212,7 +212,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The command page: figures and level, actions, tasks, dispatches, map and zones,
     the timeline — on one screen (stacked on a phone)."""
     user = request.user
-    incident = _visible_or_404(Incident.objects.select_related("jurisdiction", "plan"), user, pk=pk)
+    incident = visible_or_404(Incident.objects.select_related("jurisdiction", "plan"), user, pk=pk)
     editable = can_change(user, incident)
     closed = incident.status == Status.CLOSED
     events = list(incident.events.select_related("actor").order_by("-at", "-id")[:500])
@@ -327,7 +327,7 @@ def incident_action(request: HttpRequest, pk: int, action: str) -> HttpResponseB
     if action not in ACTIONS:
         raise Http404
     user = request.user
-    incident = _visible_or_404(Incident.objects.all(), user, pk=pk)
+    incident = visible_or_404(Incident.objects.all(), user, pk=pk)
     require_change(user, incident)
     back = reverse("incidents:detail", args=[incident.pk])
     post = request.POST
@@ -440,7 +440,7 @@ def _int(value: Any) -> int:
 @login_required
 def incident_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The after-action report page; `?format=pdf|xlsx` downloads it."""
-    incident = _visible_or_404(
+    incident = visible_or_404(
         Incident.objects.select_related("jurisdiction", "plan"), request.user, pk=pk
     )
     fmt = request.GET.get("format")

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from cityguard.core.access import reach, require_change
 from cityguard.core.choices import Role
-from cityguard.core.services import _apply, _finish
-from cityguard.core.services import _require_write as _require_writer
+from cityguard.core.services import apply_changes, validate_and_save
+from cityguard.core.services import require_write as _require_writer
 from cityguard.hazards.services import add_months
 from cityguard.incidents.choices import SUBTYPES, IncidentType, Level
 
@@ -114,7 +114,7 @@ def save_plan(
     if instance is not None:
         _check(actor, instance)
     plan = instance or EmergencyPlan()
-    _apply(plan, data, PLAN_FIELDS)
+    apply_changes(plan, data, PLAN_FIELDS)
     errors: dict[str, list[str]] = {}
     if not plan.jurisdiction_id and plan.organization is not None:
         plan.jurisdiction_id = plan.organization.jurisdiction_id
@@ -124,7 +124,7 @@ def save_plan(
     plan.next_due = next_due(plan)
     if not errors:
         _check(actor, plan)
-    return _finish(plan, actor, errors, exclude=["jurisdiction"] if errors else [])
+    return validate_and_save(plan, actor, errors, exclude=["jurisdiction"] if errors else [])
 
 
 @transaction.atomic
@@ -240,11 +240,11 @@ def save_drill(
     if instance is not None:
         _check(actor, instance.plan)
     drill = instance or Drill(created_by=actor if getattr(actor, "pk", None) else None)
-    _apply(drill, data, DRILL_FIELDS)
+    apply_changes(drill, data, DRILL_FIELDS)
     errors: dict[str, list[str]] = {}
     if drill.plan_id:
         _check(actor, drill.plan)
-    drill = _finish(drill, actor, errors, exclude=[])
+    drill = validate_and_save(drill, actor, errors, exclude=[])
     for text in problems or []:
         text = (text or "").strip()
         if text:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cityguard.core.access import can_change, reach, require_change
 from cityguard.core.models import Organization
-from cityguard.core.views import _page_range, _visible_or_404, forbidden_as_page, history_rows
+from cityguard.core.views import forbidden_as_page, history_rows, pagination_range, visible_or_404
 from cityguard.incidents.choices import IncidentType, Subtype
 from cityguard.incidents.forms import apply_errors
 from cityguard.incidents.grading import roman
@@ -83,7 +83,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "can_create": reach(user).can_write,
         },
     )
@@ -121,7 +121,7 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    plan = _visible_or_404(
+    plan = visible_or_404(
         EmergencyPlan.objects.select_related("jurisdiction", "organization"), user, pk=pk
     )
     levels = list(plan.response_levels.prefetch_related("actions__responsible_unit"))
@@ -201,7 +201,7 @@ def plan_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
     plan = None
     initial: dict[str, Any] = {}
     if pk is not None:
-        plan = _visible_or_404(EmergencyPlan.objects.all(), user, pk=pk)
+        plan = visible_or_404(EmergencyPlan.objects.all(), user, pk=pk)
         require_change(user, plan)
         initial = {
             f: getattr(plan, f)
@@ -274,7 +274,7 @@ def drill_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "can_create": reach(request.user).can_write,
         },
     )
@@ -282,7 +282,7 @@ def drill_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def drill_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    drill = _visible_or_404(Drill.objects.select_related("plan"), request.user, pk=pk)
+    drill = visible_or_404(Drill.objects.select_related("plan"), request.user, pk=pk)
     return render(
         request,
         "plans/drill_detail.html",
@@ -302,7 +302,7 @@ def drill_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
     drill = None
     initial: dict[str, Any] = {"date": timezone.localdate()}
     if pk is not None:
-        drill = _visible_or_404(Drill.objects.select_related("plan"), user, pk=pk)
+        drill = visible_or_404(Drill.objects.select_related("plan"), user, pk=pk)
         require_change(user, drill.plan)
         initial = {
             f: getattr(drill, f)
@@ -331,7 +331,7 @@ def drill_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
 @require_POST
 @forbidden_as_page
 def problem_to_hazard(request: HttpRequest, pk: int, problem_id: int) -> HttpResponseBase:
-    drill = _visible_or_404(Drill.objects.select_related("plan"), request.user, pk=pk)
+    drill = visible_or_404(Drill.objects.select_related("plan"), request.user, pk=pk)
     problem = DrillProblem.objects.filter(drill=drill, pk=problem_id).first()
     if problem is None:
         from django.http import Http404

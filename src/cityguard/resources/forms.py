@@ -12,14 +12,14 @@ from cityguard.core.forms import (
     BOUNDARY_ATTRS,
     LAT_ATTRS,
     LON_ATTRS,
+    FilterForm,
     ServiceModelForm,
-    _area_select,
     _derive_jurisdiction_by_default,
-    _FilterForm,
     _jurisdiction_field,
-    _known_code,
     _name_the_chosen_organization,
-    _organization_field,
+    area_select,
+    known_code,
+    organization_choice_field,
 )
 
 from . import services
@@ -39,13 +39,13 @@ def _material_choices() -> list[tuple[str, str]]:
     return [(m.code, f"{m.label} ({m.unit})") for m in Material.objects.filter(is_active=True)]
 
 
-class _AreaFilter(_FilterForm):
+class _AreaFilter(FilterForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _area_select(self, user)
+        area_select(self, user)
 
     def clean_jurisdiction(self) -> str:
-        return _known_code(self.cleaned_data.get("jurisdiction") or "")
+        return known_code(self.cleaned_data.get("jurisdiction") or "")
 
 
 def _search(placeholder: Any) -> forms.CharField:
@@ -107,7 +107,7 @@ class ShelterFilterForm(_AreaFilter):
     jurisdiction = forms.CharField(label=_("Area"), required=False, max_length=32)
 
 
-class MaterialFilterForm(_FilterForm):
+class MaterialFilterForm(FilterForm):
     sorts: ClassVar[dict[str, tuple[Any, ...]]] = {"category": ("category", "code")}
     q = _search(_("Name or code"))
     category = forms.ChoiceField(
@@ -117,7 +117,7 @@ class MaterialFilterForm(_FilterForm):
     )
 
 
-class ExpertFilterForm(_FilterForm):
+class ExpertFilterForm(FilterForm):
     sorts: ClassVar[dict[str, tuple[Any, ...]]] = {"specialty": ("specialty", "name", "id")}
     q = _search(_("Name, specialty or employer"))
 
@@ -232,7 +232,7 @@ class _LocatedForm(ServiceModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         if "organization" in self.fields:
-            self.fields["organization"] = _organization_field(
+            self.fields["organization"] = organization_choice_field(
                 user, _("Organisation"), required=False
             )
             _name_the_chosen_organization(self, "organization")

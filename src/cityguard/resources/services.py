@@ -34,12 +34,12 @@ from django.utils.translation import gettext as _
 from cityguard.core import geo
 from cityguard.core.access import DISTRICT_ROLES, reach, require_change
 from cityguard.core.services import (
-    _apply,
     _check_area,
-    _finish,
-    _names_jurisdiction,
-    _place_in_tree,
-    _require_write,
+    apply_changes,
+    names_jurisdiction,
+    place_in_tree,
+    require_write,
+    validate_and_save,
 )
 
 from . import config
@@ -120,21 +120,21 @@ _KIND_OF: dict[type[models.Model], str] = {
 def _save_located(
     actor: Any, model: type[models.Model], fields: set[str], data: dict[str, Any], instance: Any
 ) -> Any:
-    _require_write(actor)
+    require_write(actor)
     if instance is not None:
         require_change(actor, instance)
     obj = instance or model()
-    _apply(obj, data, fields)
+    apply_changes(obj, data, fields)
     errors: dict[str, list[str]] = {}
     if isinstance(obj, FireStation) and "service_area" in data:
         obj.service_area = _check_area(obj.service_area or "", "service_area", errors, False)
         _set_station_area(obj)
     if isinstance(obj, Shelter) and obj.capacity is not None and obj.occupancy > obj.capacity:
         errors.setdefault("occupancy", []).append(_("Occupancy cannot exceed the capacity."))
-    _place_in_tree(obj, errors, _names_jurisdiction(data))
+    place_in_tree(obj, errors, names_jurisdiction(data))
     if not errors:
         require_change(actor, obj)  # where it would stand after the change
-    saved = _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
+    saved = validate_and_save(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
     bump(_KIND_OF[model])
     return saved
 
@@ -182,17 +182,17 @@ def save_fire_station(
 
 @transaction.atomic
 def save_expert(actor: Any, data: dict[str, Any], instance: Expert | None = None) -> Expert:
-    _require_write(actor)
+    require_write(actor)
     if instance is not None:
         require_change(actor, instance)
     obj = instance or Expert()
-    _apply(obj, data, EXPERT_FIELDS)
+    apply_changes(obj, data, EXPERT_FIELDS)
     errors: dict[str, list[str]] = {}
     if not obj.jurisdiction_id:
         errors["jurisdiction"] = [_("This field cannot be empty.")]
     else:
         require_change(actor, obj)
-    return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
+    return validate_and_save(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
 
 
 @transaction.atomic
@@ -203,8 +203,8 @@ def save_material(actor: Any, data: dict[str, Any], instance: Material | None = 
         if not (r.superuser or r.role in DISTRICT_ROLES):
             raise PermissionDenied(_("Only district staff may change the materials catalogue."))
     obj = instance or Material()
-    _apply(obj, data, MATERIAL_FIELDS)
-    return _finish(obj, actor, {}, exclude=[])
+    apply_changes(obj, data, MATERIAL_FIELDS)
+    return validate_and_save(obj, actor, {}, exclude=[])
 
 
 # --- stock ledger ----------------------------------------------------------------------
@@ -227,7 +227,7 @@ def quantity_of(value: Any, field: str = "quantity") -> Decimal:
 
 def _check_stock_write(actor: Any, warehouse: Warehouse, material: Material) -> None:
     if actor is not None:
-        _require_write(actor)
+        require_write(actor)
         require_change(actor, warehouse)
     if not warehouse.is_active:
         raise ValidationError({"warehouse": [_("The warehouse is not active.")]})
@@ -382,7 +382,7 @@ def transfer_stock(
     if source.pk == target.pk:
         raise ValidationError({"target": [_("Choose another warehouse to transfer to.")]})
     if actor is not None:
-        _require_write(actor)
+        require_write(actor)
         require_change(actor, target)
     if not target.is_active:
         raise ValidationError({"target": [_("The warehouse is not active.")]})
@@ -430,7 +430,7 @@ def record_stocktake(
     """Record a count of lots (lot id → counted quantity); each difference becomes a
     surplus or shortfall movement so the ledger still reconciles."""
     if actor is not None:
-        _require_write(actor)
+        require_write(actor)
         require_change(actor, warehouse)
     lots = {
         lot.pk: lot
@@ -599,7 +599,7 @@ def set_team_status(actor: Any, team: Team, status: str, *, reason: str = "") ->
     if status not in TeamStatus.values:
         raise ValidationError({"status": [_("Unknown status.")]})
     if actor is not None:
-        _require_write(actor)
+        require_write(actor)
         require_change(actor, team)
     locked = Team.objects.select_for_update().get(pk=team.pk)
     if status == TeamStatus.DISPATCHED and locked.status == TeamStatus.DISPATCHED:

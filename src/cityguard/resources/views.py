@@ -29,17 +29,17 @@ from cityguard.core.forms import ServiceModelForm
 from cityguard.core.views import (
     _area,
     _area_label,
-    _export_or_page,
     _geometry_feature,
-    _map_config,
-    _page_range,
-    _picker_context,
     _point,
     _street_names,
     _street_of,
-    _visible_or_404,
+    export_or_page,
     forbidden_as_page,
     history_rows,
+    leaflet_config,
+    pagination_range,
+    picker_context,
+    visible_or_404,
 )
 
 from . import config, services
@@ -113,7 +113,7 @@ def _list_page(
     decorate: Callable[[Any], None] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponseBase:
-    result = _export_or_page(request, qs, columns, stem, title)
+    result = export_or_page(request, qs, columns, stem, title)
     if isinstance(result, HttpResponseBase):
         return result
     paginator, page = result
@@ -126,7 +126,7 @@ def _list_page(
             "form": form,
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "title": title,
             "tab": tab,
             "table": _table(page, spec),
@@ -201,7 +201,7 @@ def warehouse_list(request: HttpRequest) -> HttpResponseBase:
 
 
 def _warehouse(request: HttpRequest, pk: int) -> Warehouse:
-    return _visible_or_404(  # type: ignore[no-any-return]
+    return visible_or_404(  # type: ignore[no-any-return]
         Warehouse.objects.select_related("jurisdiction", "organization"), request.user, pk=pk
     )
 
@@ -239,7 +239,7 @@ def warehouse_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "movements": movements,
             "movement_count": StockMovement.objects.filter(warehouse=wh).count(),
             "history": history_rows(wh),
-            "map_config": _map_config([feature]),
+            "map_config": leaflet_config([feature]),
             "can_change": can_change(request.user, wh),
             "tab": "warehouses",
         },
@@ -469,7 +469,7 @@ def team_list(request: HttpRequest) -> HttpResponseBase:
 @forbidden_as_page
 def team_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request.user
-    team = _visible_or_404(Team.objects.select_related("jurisdiction", "organization"), user, pk=pk)
+    team = visible_or_404(Team.objects.select_related("jurisdiction", "organization"), user, pk=pk)
     form = TeamStatusForm(request.POST or None, initial={"status": team.status})
     if request.method == "POST" and form.is_valid():
         try:
@@ -509,7 +509,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             if can_change(user, team)
             else "",
             "history": history_rows(team),
-            "map_config": _map_config([feature]),
+            "map_config": leaflet_config([feature]),
             "tab": "teams",
             "list_url": reverse("resources:team_list"),
             "list_title": _("Emergency teams"),
@@ -583,7 +583,7 @@ def shelter_list(request: HttpRequest) -> HttpResponseBase:
 @forbidden_as_page
 def shelter_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request.user
-    s = _visible_or_404(Shelter.objects.select_related("jurisdiction"), user, pk=pk)
+    s = visible_or_404(Shelter.objects.select_related("jurisdiction"), user, pk=pk)
     form = ShelterOccupancyForm(
         request.POST or None, initial={"occupancy": s.occupancy, "status": s.status}
     )
@@ -625,7 +625,7 @@ def shelter_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             else "",
             "status_title": _("Occupancy and status"),
             "history": history_rows(s),
-            "map_config": _map_config([feature]),
+            "map_config": leaflet_config([feature]),
             "tab": "shelters",
             "list_url": reverse("resources:shelter_list"),
             "list_title": _("Emergency shelters"),
@@ -762,7 +762,7 @@ def fire_stations(request: HttpRequest) -> HttpResponse:
             "cov": cov,
             "rows": rows,
             "node": node,
-            "map_config": _map_config(features),
+            "map_config": leaflet_config(features),
             "tab": "fire_stations",
             "editable": {pk for pk, st in stations.items() if can_change(user, st)},
             **_new_button(user, "fire_station"),
@@ -804,7 +804,7 @@ def nearest(request: HttpRequest) -> HttpResponse:
                     _point(r["lon"], r["lat"]), r["name"], STATION_COLOUR, r["url"], role="context"
                 )
             )
-    picker = _picker_context(user, form["lon"].id_for_label, form["lat"].id_for_label, features)
+    picker = picker_context(user, form["lon"].id_for_label, form["lat"].id_for_label, features)
     return render(
         request,
         "resources/nearest.html",
@@ -969,7 +969,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
             if obj is None:
                 raise Http404
         else:
-            obj = _visible_or_404(k.model._default_manager.all(), user, pk=pk)
+            obj = visible_or_404(k.model._default_manager.all(), user, pk=pk)
         if not _may_edit(user, obj):
             raise PermissionDenied(_("You may not change this record."))
     elif not _may_add(user, kind):
@@ -1002,7 +1002,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
         extra: list[dict[str, Any] | None] = []
         if isinstance(obj, FireStation):
             extra.append(_geometry_feature(_area(obj.service_area), obj.name, "#e57373"))
-        context["picker"] = _picker_context(
+        context["picker"] = picker_context(
             user, form["lon"].id_for_label, form["lat"].id_for_label, extra
         )
     return render(request, "resources/record_form.html", context)

@@ -15,14 +15,14 @@ from cityguard.core.forms import (
     LAT_ATTRS,
     LON_ATTRS,
     MAX_SELECT_CHOICES,
+    FilterForm,
     ServiceModelForm,
-    _area_select,
     _derive_jurisdiction_by_default,
-    _FilterForm,
     _jurisdiction_field,
-    _known_code,
     _name_the_chosen_organization,
-    _organization_field,
+    area_select,
+    known_code,
+    organization_choice_field,
 )
 from cityguard.core.models import Place
 from cityguard.core.schemas import MAX_ID
@@ -56,7 +56,7 @@ def domain_choices() -> list[tuple[str, str]]:
     return [(d.code, d.name) for d in Domain.objects.filter(is_active=True)]
 
 
-class RiskPointFilterForm(_FilterForm):
+class RiskPointFilterForm(FilterForm):
     sorts = RISK_POINT_SORTS
 
     q = forms.CharField(
@@ -106,10 +106,10 @@ class RiskPointFilterForm(_FilterForm):
             ("unassessed", _("Not assessed")),
         ]
         _choice_field(self, "domain").choices = [("", _("All domains")), *domain_choices()]
-        _area_select(self, user)
+        area_select(self, user)
 
     def clean_jurisdiction(self) -> str:
-        return _known_code(self.cleaned_data.get("jurisdiction") or "")
+        return known_code(self.cleaned_data.get("jurisdiction") or "")
 
     @property
     def active(self) -> bool:
@@ -179,7 +179,7 @@ class RiskPointForm(ServiceModelForm):
         domain = cast(forms.ModelChoiceField, self.fields["domain"])
         domain.queryset = Domain.objects.filter(is_active=True)
         domain.empty_label = None
-        self.fields["organization"] = _organization_field(
+        self.fields["organization"] = organization_choice_field(
             user, _("Organisation"), required=False, help_text=_("The unit that owns the risk.")
         )
         places = Place.objects.visible_to(user).order_by("name", "id")

@@ -29,11 +29,11 @@ from cityguard.core.access import require_change
 from cityguard.core.choices import Level
 from cityguard.core.models import Jurisdiction, Organization, Place
 from cityguard.core.services import (
-    _apply,
-    _finish,
-    _names_jurisdiction,
-    _place_in_tree,
-    _require_write,
+    apply_changes,
+    names_jurisdiction,
+    place_in_tree,
+    require_write,
+    validate_and_save,
 )
 
 from . import config, scoring
@@ -102,14 +102,14 @@ def _locate_from_owner(obj: RiskPoint, errors: dict[str, list[str]]) -> None:
 
 
 def _save_point(actor: Any, obj: RiskPoint, data: dict[str, Any], given: bool) -> RiskPoint:
-    _apply(obj, data, RISK_POINT_FIELDS)
+    apply_changes(obj, data, RISK_POINT_FIELDS)
     errors: dict[str, list[str]] = {}
     _locate_from_owner(obj, errors)
     if not errors:
-        _place_in_tree(obj, errors, given)
+        place_in_tree(obj, errors, given)
     if not errors:
         _check(actor, obj)  # where it would stand after the change
-    return _finish(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
+    return validate_and_save(obj, actor, errors, exclude=["jurisdiction"] if errors else [])
 
 
 @transaction.atomic
@@ -120,11 +120,11 @@ def save_risk_point(
 
     Without a location of its own a point stands where its place, else its organisation,
     does. The current level is not a field: it comes from `add_assessment`."""
-    _require_write(actor)
+    require_write(actor)
     obj = instance or RiskPoint()
     if instance is not None:
         require_change(actor, instance)
-    return _save_point(actor, obj, data, given=_names_jurisdiction(data))
+    return _save_point(actor, obj, data, given=names_jurisdiction(data))
 
 
 # --- control measures ------------------------------------------------------------------
@@ -137,21 +137,21 @@ def save_control_measure(
     data: dict[str, Any],
     instance: ControlMeasure | None = None,
 ) -> ControlMeasure:
-    _require_write(actor)
+    require_write(actor)
     require_change(actor, risk_point)
     obj = instance or ControlMeasure(risk_point=risk_point)
     if obj.risk_point_id != risk_point.pk:
         raise ValidationError({"risk_point": [_("The measure belongs to another risk point.")]})
-    _apply(obj, data, CONTROL_MEASURE_FIELDS)
+    apply_changes(obj, data, CONTROL_MEASURE_FIELDS)
     if instance is None and "order" not in data:
         last = risk_point.measures.aggregate(m=models.Max("order"))["m"]
         obj.order = 0 if last is None else last + 1
-    return _finish(obj, actor, {}, exclude=["risk_point"])
+    return validate_and_save(obj, actor, {}, exclude=["risk_point"])
 
 
 @transaction.atomic
 def delete_control_measure(actor: Any, measure: ControlMeasure) -> None:
-    _require_write(actor)
+    require_write(actor)
     require_change(actor, measure.risk_point)
     measure._history_user = actor  # type: ignore[attr-defined]
     measure.delete()
@@ -257,7 +257,7 @@ def add_assessment(
 
     The latest assessment (by `assessed_at`) is the point's current level; a back-dated
     one joins the history without replacing a newer one."""
-    _require_write(actor)
+    require_write(actor)
     # The stored row decides, not a caller's copy that may carry unsaved edits.
     point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
     require_change(actor, point)
@@ -334,7 +334,7 @@ def register_origin(
             {"level": [_("Choose one of: %(allowed)s.") % {"allowed": ", ".join(scoring.LEVELS)}]}
         )
     if actor is not None:
-        _require_write(actor)
+        require_write(actor)
     ct, oid = _origin_key(origin)
     domain_obj = _domain(domain)
     try:
@@ -402,7 +402,7 @@ def unregister_origin(actor: Any, origin: Any) -> RiskPoint | None:
     if point is None:
         return None
     if actor is not None:
-        _require_write(actor)
+        require_write(actor)
         require_change(actor, point)
     if point.is_active:
         point.is_active = False

@@ -25,17 +25,17 @@ from cityguard.core.models import Jurisdiction, Organization
 from cityguard.core.views import (
     _area_label,
     _chain,
-    _export_or_page,
     _geometry_feature,
-    _map_config,
-    _page_range,
-    _picker_context,
     _point,
     _street_names,
     _street_of,
-    _visible_or_404,
+    export_or_page,
     forbidden_as_page,
     history_rows,
+    leaflet_config,
+    pagination_range,
+    picker_context,
+    visible_or_404,
 )
 from cityguard.onemap.views import tile_config
 
@@ -108,7 +108,7 @@ def point_list(request: HttpRequest) -> HttpResponseBase:
     qs = filter_risk_points(points_for(user), form.filters()).order_by(*form.ordering())
     streets = _street_names()
     today = timezone.localdate()
-    result = _export_or_page(
+    result = export_or_page(
         request, qs, lambda: _columns(streets, today), "risk-points", _("Risk register")
     )
     if isinstance(result, HttpResponseBase):
@@ -126,7 +126,7 @@ def point_list(request: HttpRequest) -> HttpResponseBase:
             "form": form,
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "organization": organization,
             "can_create": _can_create(user),
         },
@@ -143,7 +143,7 @@ def overdue_list(request: HttpRequest) -> HttpResponseBase:
         qs = qs.filter(jurisdiction__path__startswith=node.path) if node else qs.none()
     streets = _street_names()
     today = timezone.localdate()
-    result = _export_or_page(
+    result = export_or_page(
         request, qs, lambda: _columns(streets, today), "risk-overdue", _("Overdue reassessments")
     )
     if isinstance(result, HttpResponseBase):
@@ -156,7 +156,7 @@ def overdue_list(request: HttpRequest) -> HttpResponseBase:
         {
             "page_obj": page,
             "paginator": paginator,
-            "page_range": _page_range(page),
+            "page_range": pagination_range(page),
             "node": node,
             "months": config.reassess_months(),
             "levels": [(v, level_label(v), LEVEL_HEX[v]) for v in RiskLevel.values],
@@ -170,7 +170,7 @@ def overdue_list(request: HttpRequest) -> HttpResponseBase:
 @login_required
 def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    point = _visible_or_404(
+    point = visible_or_404(
         RiskPoint.objects.select_related(
             "domain", "organization", "place", "jurisdiction", "origin_type"
         ),
@@ -203,7 +203,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "org_visible": org_visible,
             "chain": _chain(point.jurisdiction),
             "history": history_rows(point),
-            "map_config": _map_config(features),
+            "map_config": leaflet_config(features),
             "origin": origin,
             "origin_url": origin_url() if callable(origin_url) else "",
             "origin_label": point.origin_type.name if point.origin_type_id else "",
@@ -273,7 +273,7 @@ def point_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
     point = None
     initial: dict[str, Any] = {}
     if pk is not None:
-        point = _visible_or_404(RiskPoint.objects.select_related("jurisdiction"), user, pk=pk)
+        point = visible_or_404(RiskPoint.objects.select_related("jurisdiction"), user, pk=pk)
         require_change(user, point)
     else:
         r = reach(user)
@@ -310,7 +310,7 @@ def point_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
             "form": form,
             "formset": formset,
             "object": point,
-            "picker": _picker_context(
+            "picker": picker_context(
                 user,
                 form["lon"].id_for_label,
                 form["lat"].id_for_label,
@@ -337,7 +337,7 @@ def _score_config() -> dict[str, Any]:
 @forbidden_as_page
 def point_assess(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request.user
-    point = _visible_or_404(RiskPoint.objects.select_related("domain", "jurisdiction"), user, pk=pk)
+    point = visible_or_404(RiskPoint.objects.select_related("domain", "jurisdiction"), user, pk=pk)
     require_change(user, point)
     form = AssessmentForm(
         request.POST or None,
@@ -450,7 +450,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for d in data["by_domain"]
     ]
-    map_config = _map_config([])
+    map_config = leaflet_config([])
     map_config["layers"] = [
         reverse("api:map_layer", kwargs={"name": "risk.streets"}),
         reverse("api:map_layer", kwargs={"name": "risk.points"}),
