@@ -766,7 +766,10 @@ def test_an_unknown_path_is_json_for_every_method(users: SimpleNamespace) -> Non
 
 def test_async_operations_keep_their_json_405(rf: Any) -> None:
     """An app may add async operations; the JSON 405 wrapper keeps them async."""
-    from asgiref.sync import async_to_sync, iscoroutinefunction
+    import asyncio
+    import concurrent.futures
+
+    from asgiref.sync import iscoroutinefunction
     from django.http import HttpResponseNotAllowed
 
     from cityguard.api import _json_405, api
@@ -776,8 +779,11 @@ def test_async_operations_keep_their_json_405(rf: Any) -> None:
 
     wrapped = _json_405(api, view)
     assert iscoroutinefunction(wrapped)
-    with translation.override("en"):
-        response = async_to_sync(wrapped)(rf.delete("/api/v1/x"))
+    # A fresh loop on its own thread: a browser test in the same worker may leave this
+    # thread's event loop running, where async_to_sync refuses to work.
+    request = rf.delete("/api/v1/x")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        response = pool.submit(asyncio.run, wrapped(request)).result()
     assert response.status_code == 405
     # The coroutine may run on another thread, where the override may not reach: accept
     # the message in either language, but nothing else.
