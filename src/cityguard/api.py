@@ -120,6 +120,13 @@ def _mount() -> None:
     # routes when it is mounted, so it must be imported before the mounting below.
     from .chemicals.api import router as chemicals_router
     from .consequence.api import router as consequence_router
+    from .monitoring.api import router as monitoring_router
+    from .warnings.api import router as warnings_router
+    from .equipment.api import router as equipment_router
+    from .enforcement.api import router as enforcement_router
+    from .duties.api import router as duties_router
+    from .permits.api import router as permits_router
+    from .indicators.api import router as indicators_router
     from .core import api_imports  # noqa: F401
     from .core.api import auth_router
     from .core.api import router as core_router
@@ -140,6 +147,13 @@ def _mount() -> None:
     api.add_router("/plans", plans_router)
     api.add_router("/incidents", incidents_router)
     api.add_router("/consequence", consequence_router)
+    api.add_router("/monitoring", monitoring_router)
+    api.add_router("/warnings", warnings_router)
+    api.add_router("/equipment", equipment_router)
+    api.add_router("/enforcement", enforcement_router)
+    api.add_router("/duties", duties_router)
+    api.add_router("/permits", permits_router)
+    api.add_router("/indicators", indicators_router)
 
 
 _mount()

@@ -66,6 +66,13 @@ INSTALLED_APPS = [
     "cityguard.plans",
     "cityguard.incidents",
     "cityguard.consequence",
+    "cityguard.monitoring",
+    "cityguard.warnings",
+    "cityguard.equipment",
+    "cityguard.enforcement",
+    "cityguard.duties",
+    "cityguard.permits",
+    "cityguard.indicators",
 ]
 
 MIDDLEWARE = [

@@ -28,5 +28,12 @@ urlpatterns = [
     path("plans/", include("cityguard.plans.urls")),
     path("incidents/", include("cityguard.incidents.urls")),
     path("consequence/", include("cityguard.consequence.urls")),
+    path("monitoring/", include("cityguard.monitoring.urls")),
+    path("warnings/", include("cityguard.warnings.urls")),
+    path("equipment/", include("cityguard.equipment.urls")),
+    path("enforcement/", include("cityguard.enforcement.urls")),
+    path("duties/", include("cityguard.duties.urls")),
+    path("permits/", include("cityguard.permits.urls")),
+    path("indicators/", include("cityguard.indicators.urls")),
     path("", include("cityguard.core.urls")),
 ]
