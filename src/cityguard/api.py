@@ -120,22 +120,22 @@ def _mount() -> None:
     # routes when it is mounted, so it must be imported before the mounting below.
     from .chemicals.api import router as chemicals_router
     from .consequence.api import router as consequence_router
-    from .monitoring.api import router as monitoring_router
-    from .warnings.api import router as warnings_router
-    from .equipment.api import router as equipment_router
-    from .enforcement.api import router as enforcement_router
-    from .duties.api import router as duties_router
-    from .permits.api import router as permits_router
-    from .indicators.api import router as indicators_router
     from .core import api_imports  # noqa: F401
     from .core.api import auth_router
     from .core.api import router as core_router
+    from .duties.api import router as duties_router
+    from .enforcement.api import router as enforcement_router
+    from .equipment.api import router as equipment_router
     from .hazards.api import router as hazards_router
     from .incidents.api import router as incidents_router
+    from .indicators.api import router as indicators_router
+    from .monitoring.api import router as monitoring_router
     from .onemap.api import router as map_router
+    from .permits.api import router as permits_router
     from .plans.api import router as plans_router
     from .resources.api import router as resources_router
     from .risk.api import router as risk_router
+    from .warnings.api import router as warnings_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/", core_router)

@@ -111,6 +111,9 @@ class Reading(models.Model):
             models.UniqueConstraint(fields=["sensor", "ts"], name="mon_reading_sensor_ts"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.sensor_id}@{self.ts}={self.value}"
+
 
 class Aggregate(models.Model):
     """Count, minimum, maximum and sum of a sensor's readings over one minute or one hour;
@@ -133,6 +136,9 @@ class Aggregate(models.Model):
                 fields=["sensor", "period", "start"], name="mon_aggregate_bucket"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sensor_id}/{self.period}@{self.start}"
 
 
 class AlarmRule(models.Model):
@@ -232,6 +238,9 @@ class RuleContext(models.Model):
         verbose_name = _("rule context")
         verbose_name_plural = _("rule contexts")
         indexes = [models.Index(fields=["street", "sensor_kind"], name="mon_context_street_kind")]
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 class Alarm(models.Model):
@@ -339,6 +348,9 @@ class AlarmEvent(models.Model):
         verbose_name = _("alarm event")
         verbose_name_plural = _("alarm events")
 
+    def __str__(self) -> str:
+        return f"{self.alarm_id} {self.kind}"
+
 
 class Notification(models.Model):
     """A message to one user in the platform (and, through a channel plug-in, outside it)."""
@@ -362,6 +374,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class DeadLetter(models.Model):
     """A message or reading that could not be taken, kept with its reason and raw payload."""
@@ -379,6 +394,9 @@ class DeadLetter(models.Model):
         verbose_name = _("dead letter")
         verbose_name_plural = _("dead letters")
 
+    def __str__(self) -> str:
+        return self.reason
+
 
 class Event(models.Model):
     """What the live push follows across processes: written in the transaction that made
@@ -394,3 +412,6 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.kind}"

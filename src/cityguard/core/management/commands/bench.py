@@ -17,7 +17,6 @@ from cityguard.onemap import bench
 
 from .demo import positive_float
 
-
 # Benchmarks named after what they measure rather than the app that holds them.
 ALIASES = {"ingest": "monitoring"}
 
