@@ -196,6 +196,26 @@ CITYGUARD_TILE_ATTRIBUTION = os.environ.get("CITYGUARD_TILE_ATTRIBUTION", "")
 CITYGUARD_TILE_CRS = os.environ.get("CITYGUARD_TILE_CRS", "wgs84")
 CITYGUARD_TILE_SUBDOMAINS = os.environ.get("CITYGUARD_TILE_SUBDOMAINS", "abc")
 
+# The MQTT broker the ingestion worker subscribes to (`cityguard ingest`), e.g.
+# mqtt://user:password@127.0.0.1:1883. Empty: readings arrive over HTTP only.
+MQTT_URL = os.environ.get("MQTT_URL", "")
+
+# Outgoing e-mail (alarm notifications, warnings). With no EMAIL_HOST the messages are
+# written as files under var/mail, so the embedded platform needs no mail server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cityguard@localhost")
+# Seconds an outgoing webhook call may take before its delivery counts as failed.
+CITYGUARD_WEBHOOK_TIMEOUT = float(os.environ.get("CITYGUARD_WEBHOOK_TIMEOUT", "5"))
+
 # Lifetime of API tokens, in days (0 = never expire).
 CITYGUARD_TOKEN_TTL_DAYS = int(os.environ.get("CITYGUARD_TOKEN_TTL_DAYS", "90"))
 

@@ -1,6 +1,6 @@
 from importlib import import_module
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,11 +10,15 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self) -> None:
-        # Map layers and indicators register themselves when their modules load; huey
-        # learns the periodic jobs when tasks.py is imported.
-        for module in ("layers", "signals", "tasks"):
+        # Every app declares its indicators in its own indicators.py (see registry.py);
+        # importing them all here completes the registry once Django is ready.
+        modules = [f"{c.name}.indicators" for c in apps.get_app_configs()]
+        modules += [f"{self.name}.{m}" for m in ("layers", "signals", "tasks")]
+        for module in modules:
+            if not module.startswith("cityguard."):
+                continue
             try:
-                import_module(f"{self.name}.{module}")
+                import_module(module)
             except ModuleNotFoundError as exc:
-                if exc.name != f"{self.name}.{module}":
+                if exc.name != module:
                     raise

@@ -12,7 +12,7 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         # Map layers and indicators register themselves when their modules load; huey
         # learns the periodic jobs when tasks.py is imported.
-        for module in ("layers", "signals", "tasks"):
+        for module in ("layers", "signals", "tasks", "retention"):
             try:
                 import_module(f"{self.name}.{module}")
             except ModuleNotFoundError as exc:
