@@ -53,3 +53,14 @@ def users(district: testing.District) -> SimpleNamespace:
         west_org=west_org,
         east_org=east_org,
     )
+
+
+@pytest.fixture
+def api_as(client: Any) -> Any:
+    """api_as(user, "/monitoring", language="en") → a caller of /api/v1/monitoring with a
+    bearer token of that user (None: anonymous)."""
+
+    def make(user: Any, prefix: str = "", language: str = "en") -> testing.ApiCaller:
+        return testing.ApiCaller(client, user, prefix, language)
+
+    return make

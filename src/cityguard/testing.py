@@ -114,3 +114,40 @@ def make_user(
 def make_organization(actor: Any, name: str, lon: float, lat: float, **fields: Any) -> Organization:
     data = {"name": name, "kind": "enterprise", "lon": lon, "lat": lat, **fields}
     return services.save_organization(actor, data)
+
+
+class ApiCaller:
+    """Calls /api/v1<prefix> with one user's bearer token (or none), in one language.
+
+    `api_as(user, "/monitoring")` in a test (root conftest) gives one; responses are
+    Django test responses (`.status_code`, `.json()`)."""
+
+    def __init__(self, client: Any, user: Any, prefix: str = "", language: str = "en") -> None:
+        from cityguard.core.models import ApiToken
+
+        self.client = client
+        self.prefix = "/api/v1" + prefix
+        self.headers: dict[str, str] = {"HTTP_ACCEPT_LANGUAGE": language}
+        if user is not None:
+            _token, raw = ApiToken.issue(user)
+            self.headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+
+    def get(self, url: str, **params: Any) -> Any:
+        return self.client.get(self.prefix + url, params, **self.headers)
+
+    def _send(self, method: str, url: str, body: Any, content_type: str) -> Any:
+        data = body if isinstance(body, str | bytes) else json.dumps(body)
+        call = getattr(self.client, method)
+        return call(self.prefix + url, data=data, content_type=content_type, **self.headers)
+
+    def post(self, url: str, body: Any = None, content_type: str = "application/json") -> Any:
+        return self._send("post", url, {} if body is None else body, content_type)
+
+    def patch(self, url: str, body: Any) -> Any:
+        return self._send("patch", url, body, "application/json")
+
+    def put(self, url: str, body: Any) -> Any:
+        return self._send("put", url, body, "application/json")
+
+    def delete(self, url: str) -> Any:
+        return self.client.delete(self.prefix + url, **self.headers)
