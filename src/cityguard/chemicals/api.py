@@ -56,6 +56,7 @@ from .schemas import (
     InventoryIn,
     LicenceIn,
     LicenceOut,
+    LicencePatch,
     LicenceStatusIn,
     LicenceStatusName,
     PublicLicenceOut,
@@ -425,6 +426,21 @@ def create_licence(request: HttpRequest, payload: LicenceIn) -> Any:
     chems = [chemical_ref(t, field="chemicals") for t in data.pop("chemicals")]
     data["organization"] = _organization(request, data["organization"])
     return Status(201, licensing.save_licence(request.user, data, chemicals=chems))
+
+
+@router.patch("/licences/{int:licence_id}", response={200: LicenceOut, **ERRORS}, tags=["licences"])
+def update_licence(request: HttpRequest, payload: LicencePatch, licence_id: int = ObjId) -> Any:
+    """Correct a licence's number, kind, scope, authority, dates or chemicals."""
+    licensing.require_authority(request.user)
+    lic = _visible(Licence.objects.all(), request, licence_id)
+    data = payload.dict(exclude_unset=True)
+    for key, value in data.items():
+        if value is None:
+            raise ValidationError({key: [_("This field cannot be empty.")]})
+    chems = None
+    if "chemicals" in data:
+        chems = [chemical_ref(t, field="chemicals") for t in data.pop("chemicals")]
+    return licensing.save_licence(request.user, data, instance=lic, chemicals=chems)
 
 
 @router.post(

@@ -362,6 +362,19 @@ class LicenceIn(Strict):
     chemicals: list[Text] = Field(default_factory=list, max_length=200)
 
 
+class LicencePatch(Strict):
+    """Corrections to a licence's particulars; the status changes through /status."""
+
+    number: Text | None = Field(None, min_length=1, max_length=64)
+    kind: LicenceKindName | None = None
+    scope: Text | None = Field(None, max_length=5000)
+    authority: Text | None = Field(None, max_length=200)
+    issued_on: dt.date | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    chemicals: list[Text] | None = Field(None, max_length=200)
+
+
 class LicenceStatusIn(Strict):
     status: LicenceStatusName
     reason: Text = Field("", max_length=5000)

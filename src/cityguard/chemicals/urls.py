@@ -26,6 +26,7 @@ urlpatterns = [
     path("licences/new/", views.licence_create, name="licence_create"),
     path("licences/cancelled/", views.cancelled_licences, name="cancelled_licences"),
     path("licences/<int:pk>/", views.licence_detail, name="licence_detail"),
+    path("licences/<int:pk>/edit/", views.licence_edit, name="licence_edit"),
     path("flows/", views.flow_list, name="flow_list"),
     path("flows/new/", views.flow_create, name="flow_create"),
     path("flows/trace/", views.trace, name="trace"),

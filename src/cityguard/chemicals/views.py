@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityguard.core import export
-from cityguard.core.access import can_change, reach
+from cityguard.core.access import can_change, reach, require_change
 from cityguard.core.choices import Role
 from cityguard.core.models import Organization
 from cityguard.core.views import (
@@ -603,7 +603,38 @@ def licence_create(request: HttpRequest) -> HttpResponseBase:
         else:
             messages.success(request, _("Saved."))
             return redirect("chemicals:licence_detail", pk=lic.pk)
-    return render(request, "chemicals/licence_form.html", {"tab": "licences", "form": form})
+    return render(
+        request,
+        "chemicals/licence_form.html",
+        {"tab": "licences", "form": form, "title": _("New licence")},
+    )
+
+
+@login_required
+@forbidden_as_page
+def licence_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Correct a licence's particulars (number, scope, dates); status changes have their
+    own form on the licence page."""
+    user = request.user
+    licensing.require_authority(user)
+    lic = visible_or_404(Licence.objects.select_related("organization"), user, pk=pk)
+    require_change(user, lic)
+    initial = {name: getattr(lic, name) for name in LicenceForm.base_fields}
+    initial["organization"] = lic.organization_id
+    form = LicenceForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            licensing.save_licence(user, dict(form.cleaned_data), instance=lic)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("chemicals:licence_detail", pk=lic.pk)
+    return render(
+        request,
+        "chemicals/licence_form.html",
+        {"tab": "licences", "form": form, "title": _("Edit licence"), "lic": lic},
+    )
 
 
 @login_required
@@ -639,6 +670,7 @@ def licence_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "tab": "licences",
             "lic": lic,
             "form": form if allowed and _is_authority(user) and can_change(user, lic) else None,
+            "can_edit": _is_authority(user) and can_change(user, lic),
             "colour": LicenceStatus.colour_of(lic.status),
             "reminders": lic.reminders.order_by("-due_on"),
             "history": history_rows(lic),

@@ -134,3 +134,64 @@ def test_counterparty_check(users: SimpleNamespace) -> None:
     assert licensing.check_counterparty(
         petrol, today, organization_id=None, licence_number="", required=False
     ).ok
+
+
+def test_licence_particulars_are_corrected_on_the_edit_page(
+    users: SimpleNamespace, client: Client
+) -> None:
+    lic = make_licence(users.admin, users.west_org, "A-10")
+    client.force_login(users.west_officer)
+    page = client.get(f"/chemicals/licences/{lic.pk}/")
+    assert f"/chemicals/licences/{lic.pk}/edit/".encode() in page.content
+    form = client.get(f"/chemicals/licences/{lic.pk}/edit/")
+    assert form.status_code == 200 and b"A-10" in form.content
+    data = {
+        "organization": users.west_org.pk,
+        "number": "A-10B",
+        "kind": lic.kind,
+        "scope": "柴油",
+        "authority": "杨浦区应急管理局",
+        "issued_on": lic.issued_on.isoformat(),
+        "valid_from": lic.valid_from.isoformat(),
+        "valid_until": (lic.valid_from - dt.timedelta(days=1)).isoformat(),
+    }
+    refused = client.post(f"/chemicals/licences/{lic.pk}/edit/", data)
+    assert refused.status_code == 200
+    lic.refresh_from_db()
+    assert lic.number == "A-10" and lic.scope != "柴油"  # nothing half-written
+    data["valid_until"] = (lic.valid_from + dt.timedelta(days=1000)).isoformat()
+    done = client.post(f"/chemicals/licences/{lic.pk}/edit/", data)
+    assert done.status_code == 302
+    lic.refresh_from_db()
+    assert (lic.number, lic.scope) == ("A-10B", "柴油")
+    assert lic.history.first().history_user == users.west_officer
+    # Outside one's street: not found; an enterprise manager: no edit link, refused.
+    client.force_login(users.east_officer)
+    assert client.get(f"/chemicals/licences/{lic.pk}/edit/").status_code == 404
+    client.force_login(users.west_manager)
+    assert client.get(f"/chemicals/licences/{lic.pk}/edit/").status_code == 403
+
+
+def test_licence_patch_over_the_api(users: SimpleNamespace, api_as: Any) -> None:
+    lic = make_licence(users.admin, users.west_org, "A-20")
+    officer = api_as(users.west_officer, "/chemicals")
+    ok = officer.patch(f"/licences/{lic.pk}", {"scope": "液化石油气", "authority": "区应急局"})
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["scope"] == "液化石油气"
+    bad = officer.patch(f"/licences/{lic.pk}", {"valid_until": "2000-01-01"})
+    assert bad.status_code in (400, 422) and "detail" in bad.json()
+    assert officer.patch(f"/licences/{lic.pk}", {"number": None}).status_code in (400, 422)
+    assert (
+        api_as(users.east_officer, "/chemicals")
+        .patch(f"/licences/{lic.pk}", {"scope": "x"})
+        .status_code
+        == 404
+    )
+    assert (
+        api_as(users.west_manager, "/chemicals")
+        .patch(f"/licences/{lic.pk}", {"scope": "x"})
+        .status_code
+        == 403
+    )
+    lic.refresh_from_db()
+    assert lic.scope == "液化石油气"
