@@ -50,6 +50,7 @@ from .schemas import (
     ChemicalPatch,
     FilingIn,
     FilingOut,
+    FilingStatusIn,
     FlowIn,
     FlowKindName,
     FlowOut,
@@ -573,6 +574,17 @@ def create_filing(request: HttpRequest, payload: FilingIn) -> Any:
     data["organization"] = _organization(request, data["organization"])
     data["chemical"] = chemical_ref(data["chemical"], data.pop("grade"))
     return Status(201, transport.file_transport(request.user, data))
+
+
+@router.post(
+    "/transport-filings/{int:filing_id}/status",
+    response={200: FilingOut, **ERRORS},
+    tags=["transport"],
+)
+def filing_status(request: HttpRequest, payload: FilingStatusIn, filing_id: int = ObjId) -> Any:
+    """Close a filed transport: completed, or withdrawn ("cancelled")."""
+    filing = _visible(TransportFiling.objects.select_related("chemical"), request, filing_id)
+    return transport.set_filing_status(request.user, filing, payload.status)
 
 
 def _require_blacklist_reader(request: HttpRequest) -> None:

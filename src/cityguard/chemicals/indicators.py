@@ -11,8 +11,11 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from cityguard.core.figures import scoped
+from cityguard.core.figures import counts_by_street, per_street, scoped
+from cityguard.indicators.registry import Indicator, Period, declare
 
 from .choices import LicenceStatus, SourceStatus
 from .models import Flow, Licence, MajorHazardSource, StockCount, Unit
@@ -76,3 +79,36 @@ def open_discrepancies(user: Any, street: str | None) -> int:
     """Stock counts that do not reconcile with the ledger and are not yet resolved."""
     qs = StockCount.objects.filter(flagged=True, resolved_at__isnull=True)
     return scoped(qs, user, street, "organization__jurisdiction__path").count()
+
+
+# --- the indicators this app declares (see cityguard.indicators.registry) ----------------
+
+
+def _sources(user: Any, street: str | None, period: Period) -> int:
+    return major_hazard_sources(user, street)
+
+
+def _sources_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    qs = scoped(
+        MajorHazardSource.objects.filter(status=SourceStatus.ACTIVE),
+        user,
+        None,
+        "unit__jurisdiction__path",
+    )
+    return per_street(counts_by_street(qs, "unit__jurisdiction__path"))
+
+
+declare(
+    Indicator(
+        code="chemicals-major-hazard-sources",
+        name=_("Major hazard sources"),
+        unit=pgettext_lazy("unit", "sources"),
+        target=None,
+        comparison="<=",
+        binding=False,
+        source=_("Hazardous chemicals register: active major hazard sources, as of now"),
+        compute=_sources,
+        by_street=_sources_by_street,
+        order=140,
+    )
+)

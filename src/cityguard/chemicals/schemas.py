@@ -511,6 +511,10 @@ class FilingIn(Strict):
     window_end: dt.datetime
 
 
+class FilingStatusIn(Strict):
+    status: Literal["completed", "cancelled"]
+
+
 class FilingOut(Schema):
     id: int
     organization: int

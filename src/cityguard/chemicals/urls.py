@@ -34,5 +34,6 @@ urlpatterns = [
     path("stock-counts/<int:pk>/resolve/", views.count_resolve, name="count_resolve"),
     path("transport/", views.filing_list, name="filing_list"),
     path("transport/new/", views.filing_create, name="filing_create"),
+    path("transport/<int:pk>/status/", views.filing_status, name="filing_status"),
     path("transport/blacklist/", views.blacklist, name="blacklist"),
 ]

@@ -887,6 +887,24 @@ def filing_list(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @forbidden_as_page
+def filing_status(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Close a filed transport from the list: completed or withdrawn."""
+    if request.method != "POST":
+        return redirect("chemicals:filing_list")
+    filing = visible_or_404(TransportFiling.objects.all(), request.user, pk=pk)
+    try:
+        transport.set_filing_status(request.user, filing, request.POST.get("status", ""))
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for msg in msgs:
+                messages.error(request, msg)
+    else:
+        messages.success(request, _("The filing was closed."))
+    return redirect("chemicals:filing_list")
+
+
+@login_required
+@forbidden_as_page
 def filing_create(request: HttpRequest) -> HttpResponseBase:
     user = request.user
     if not reach(user).can_write:

@@ -154,3 +154,40 @@ def test_filing_api(client: Client, users: SimpleNamespace, chems: SimpleNamespa
     )
     assert r.status_code == 201, r.content
     assert client.get("/api/v1/chemicals/blacklist", **headers).status_code == 403
+
+
+def test_a_filing_is_closed_once_over_the_api_and_the_page(
+    client: Client, users: SimpleNamespace, chems: SimpleNamespace, api_as: Any
+) -> None:
+    f = transport.file_transport(users.west_manager, filing_data(users.west_org, chems.petrol))
+    other = transport.file_transport(
+        users.west_manager, filing_data(users.west_org, chems.petrol, vehicle_plate="沪A99999")
+    )
+    manager = api_as(users.west_manager, "/chemicals")
+    assert manager.post(f"/transport-filings/{f.pk}/status", {"status": "filed"}).status_code == 422
+    assert (
+        api_as(users.east_manager, "/chemicals")
+        .post(f"/transport-filings/{f.pk}/status", {"status": "completed"})
+        .status_code
+        == 404
+    )
+    assert (
+        api_as(users.viewer, "/chemicals")
+        .post(f"/transport-filings/{f.pk}/status", {"status": "completed"})
+        .status_code
+        == 403
+    )
+    done = manager.post(f"/transport-filings/{f.pk}/status", {"status": "completed"})
+    assert done.status_code == 200 and done.json()["status"] == "completed"
+    again = manager.post(f"/transport-filings/{f.pk}/status", {"status": "cancelled"})
+    assert again.status_code == 422 and "closed" in json.dumps(again.json()["detail"])
+    f.refresh_from_db()
+    assert f.status == "completed" and f.history.first().history_user == users.west_manager
+    # The list page offers the buttons on filed rows only and closes through them.
+    client.force_login(users.west_manager)
+    page = client.get("/chemicals/transport/")
+    assert page.content.count(b'name="status" value="completed"') == 1
+    r = client.post(f"/chemicals/transport/{other.pk}/status/", {"status": "cancelled"})
+    assert r.status_code == 302
+    other.refresh_from_db()
+    assert other.status == "cancelled"
