@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
@@ -63,9 +63,9 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     """Exchange a username and password for a bearer token."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        return 401, {"detail": _("Wrong username or password.")}
+        return Status(401, {"detail": _("Wrong username or password.")})
     token, raw = ApiToken.issue(user)
-    return 200, {"token": raw, "expires_at": token.expires_at}
+    return Status(200, {"token": raw, "expires_at": token.expires_at})
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def create_jurisdiction(request: HttpRequest, payload: JurisdictionIn) -> Any:
         raise ValidationError({"code": [_("This code is already taken.")]})
     obj = services.save_jurisdiction(request.user, data)
     obj.with_boundary = True  # type: ignore[attr-defined]
-    return 201, obj
+    return Status(201, obj)
 
 
 @router.patch(
@@ -282,7 +282,7 @@ def get_organization(request: HttpRequest, org_id: int = OrgId) -> Any:
 @router.post("/organizations", response={201: OrganizationOut, **ERRORS}, tags=["organizations"])
 def create_organization(request: HttpRequest, payload: OrganizationIn) -> Any:
     org = services.save_organization(request.user, _org_data(payload, request, partial=False))
-    return 201, org
+    return Status(201, org)
 
 
 @router.patch(
@@ -347,7 +347,7 @@ def get_place(request: HttpRequest, place_id: int = PlaceId) -> Any:
 @router.post("/places", response={201: PlaceOut, **ERRORS}, tags=["places"])
 def create_place(request: HttpRequest, payload: PlaceIn) -> Any:
     place = services.save_place(request.user, _place_data(payload, request, partial=False))
-    return 201, place
+    return Status(201, place)
 
 
 @router.patch("/places/{int:place_id}", response={200: PlaceOut, **ERRORS}, tags=["places"])

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import File, Query, Schema
+from ninja import File, Query, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -83,12 +83,15 @@ def run_import(
         raise PermissionDenied
     max_bytes = imports.limits()[0]
     if upload.size is not None and upload.size > max_bytes:
-        return 413, {
-            "detail": imports.too_large_message(max_bytes),
-            "reason": "too_large",
-            "refused": True,
-            "errors": [],
-        }
+        return Status(
+            413,
+            {
+                "detail": imports.too_large_message(max_bytes),
+                "reason": "too_large",
+                "refused": True,
+                "errors": [],
+            },
+        )
     # Reading one byte past the limit is enough to know a file is too large.
     content = upload.read(max_bytes + 1)
     report = imports.import_file(
@@ -101,10 +104,10 @@ def run_import(
         datum=options.datum,
     )
     if report.reason == "too_large":
-        return 413, report.as_dict()
+        return Status(413, report.as_dict())
     if report.reason == "forbidden":
         raise PermissionDenied
-    return (200 if report.accepted else 422), report.as_dict()
+    return Status(200 if report.accepted else 422, report.as_dict())
 
 
 @router.post("/organizations/import", response=RESPONSES, tags=["organizations"])

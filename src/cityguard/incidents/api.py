@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from cityguard.core.api import ERRORS, Page
@@ -101,7 +101,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> Any:
         if data.get(key) is None:
             data.pop(key)
     inc = services.create_incident(request.user, data)
-    return 201, visible_incident(request, inc.pk)
+    return Status(201, visible_incident(request, inc.pk))
 
 
 @router.get("/{int:incident_id}", response={200: IncidentOut, **ERRORS}, url_name="incident")
@@ -147,7 +147,7 @@ def timeline(request: HttpRequest, incident_id: int = IncidentId) -> Any:
 )
 def add_note(request: HttpRequest, payload: NoteIn, incident_id: int = IncidentId) -> Any:
     inc = visible_incident(request, incident_id)
-    return 201, services.add_note(request.user, inc, payload.text)
+    return Status(201, services.add_note(request.user, inc, payload.text))
 
 
 @router.post(
@@ -192,7 +192,7 @@ def activate(request: HttpRequest, payload: ActivateIn, incident_id: int = Incid
     "response_level": 1–4}` (default: the incident's level): activate that plan; its
     checklist for the level becomes the incident's tasks, assigned to the units."""
     if payload.plan is None:
-        return 200, proposals(request, incident_id)
+        return Status(200, proposals(request, incident_id))
     from cityguard.plans.models import EmergencyPlan
 
     inc = visible_incident(request, incident_id)
@@ -201,7 +201,7 @@ def activate(request: HttpRequest, payload: ActivateIn, incident_id: int = Incid
         raise ValidationError({"plan": [_("No such plan.")]})
     level = payload.response_level or inc.level
     tasks = services.activate(request.user, inc, plan, level)
-    return 201, {"incident": visible_incident(request, incident_id), "tasks": tasks}
+    return Status(201, {"incident": visible_incident(request, incident_id), "tasks": tasks})
 
 
 @router.get(
@@ -222,8 +222,15 @@ def create_task(request: HttpRequest, payload: TaskIn, incident_id: int = Incide
         org = Organization.objects.visible_to(request.user).filter(pk=payload.organization).first()
         if org is None:
             raise ValidationError({"organization": [_("No such organisation.")]})
-    return 201, services.add_task(
-        request.user, inc, payload.text, responsible_role=payload.responsible_role, organization=org
+    return Status(
+        201,
+        services.add_task(
+            request.user,
+            inc,
+            payload.text,
+            responsible_role=payload.responsible_role,
+            organization=org,
+        ),
     )
 
 
@@ -268,15 +275,18 @@ def create_dispatch(
     A team already dispatched, or more stock than the warehouse holds, is answered 422
     and nothing is recorded."""
     inc = visible_incident(request, incident_id)
-    return 201, services.request_dispatch(
-        request.user,
-        inc,
-        kind=payload.kind,
-        team_id=payload.team,
-        warehouse_id=payload.warehouse,
-        material_id=payload.material,
-        quantity=payload.quantity,
-        note=payload.note,
+    return Status(
+        201,
+        services.request_dispatch(
+            request.user,
+            inc,
+            kind=payload.kind,
+            team_id=payload.team,
+            warehouse_id=payload.warehouse,
+            material_id=payload.material,
+            quantity=payload.quantity,
+            note=payload.note,
+        ),
     )
 
 

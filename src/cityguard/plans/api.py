@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Path, Query, Router
+from ninja import File, Path, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -124,7 +124,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
             services.replace_response_levels(
                 request.user, plan, _levels(request, payload.response_levels)
             )
-    return 201, _plan(request, plan.pk)
+    return Status(201, _plan(request, plan.pk))
 
 
 @router.get("/drills", response=list[DrillOut], url_name="drills")
@@ -151,7 +151,7 @@ def create_drill(request: HttpRequest, payload: DrillIn) -> Any:
     if plan is None:
         raise ValidationError({"plan": [_("No such plan.")]})
     drill = services.save_drill(request.user, {**data, "plan": plan}, problems)
-    return 201, _drill(request, drill.pk)
+    return Status(201, _drill(request, drill.pk))
 
 
 @router.get("/drills/{int:drill_id}", response={200: DrillOut, **ERRORS}, url_name="drill")
@@ -186,13 +186,13 @@ def problem_to_hazard(
     if problem is None:
         raise Http404
     hazard = services.problem_to_hazard(request.user, problem, domain=payload.domain)
-    return 201, {"hazard": hazard.pk, "problem": problem.pk}
+    return Status(201, {"hazard": hazard.pk, "problem": problem.pk})
 
 
 @router.delete("/drills/{int:drill_id}", response={204: None, **ERRORS}, url_name="drill_delete")
 def delete_drill(request: HttpRequest, drill_id: int = PlanId) -> Any:
     services.delete_drill(request.user, _drill(request, drill_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{int:plan_id}", response={200: PlanOut, **ERRORS}, url_name="plan")
@@ -217,7 +217,7 @@ def update_plan(request: HttpRequest, payload: PlanPatch, plan_id: int = PlanId)
 def delete_plan(request: HttpRequest, plan_id: int = PlanId) -> Any:
     """Only a plan never activated nor drilled; retire the others (`is_active: false`)."""
     services.delete_plan(request.user, _plan(request, plan_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -231,7 +231,7 @@ def add_attachment(
     plan_id: int = PlanId,
 ) -> Any:
     """Multipart upload (`file`): PDF, Word, Excel, text or image, at most 20 MB."""
-    return 201, services.add_attachment(request.user, _plan(request, plan_id), file)
+    return Status(201, services.add_attachment(request.user, _plan(request, plan_id), file))
 
 
 @router.delete(
@@ -247,4 +247,4 @@ def delete_attachment(
     if att is None:
         raise Http404
     services.delete_attachment(request.user, att)
-    return 204, None
+    return Status(204, None)

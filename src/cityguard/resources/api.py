@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from cityguard.core.api import ERRORS, Page, _jurisdiction_by_code, _under
@@ -252,7 +252,7 @@ def receive(request: HttpRequest, payload: ReceiveIn, pk: int = RecordId) -> Any
         donor=payload.donor,
         note=payload.note,
     )
-    return 201, mv
+    return Status(201, mv)
 
 
 @router.post(
@@ -269,7 +269,7 @@ def issue(request: HttpRequest, payload: IssueIn, pk: int = RecordId) -> Any:
         incident_ref=payload.incident_ref,
         note=payload.note,
     )
-    return 201, mv
+    return Status(201, mv)
 
 
 @router.post(
@@ -291,7 +291,7 @@ def transfer(request: HttpRequest, payload: TransferIn, pk: int = RecordId) -> A
         quantity=payload.quantity,
         note=payload.note,
     )
-    return 201, {"out": out, "into": into}
+    return Status(201, {"out": out, "into": into})
 
 
 @router.post(
@@ -305,7 +305,7 @@ def stocktake(request: HttpRequest, payload: StocktakeIn, pk: int = RecordId) ->
     take = services.record_stocktake(
         request.user, warehouse=wh, counts=dict(payload.counts), note=payload.note
     )
-    return 201, take
+    return Status(201, take)
 
 
 # --- teams, shelters, stations, experts ------------------------------------------------
@@ -451,7 +451,7 @@ def _record_data(kind: str, payload: Any, request: HttpRequest, partial: bool) -
 @router.post("/warehouses", response={201: WarehouseOut, **ERRORS})
 def create_warehouse(request: HttpRequest, payload: WarehouseIn) -> Any:
     data = _record_data("warehouse", payload, request, partial=False)
-    return 201, services.save_warehouse(request.user, data)
+    return Status(201, services.save_warehouse(request.user, data))
 
 
 @router.patch("/warehouses/{int:pk}", response={200: WarehouseOut, **ERRORS})
@@ -464,7 +464,7 @@ def update_warehouse(request: HttpRequest, payload: WarehousePatch, pk: int = Re
 @router.post("/teams", response={201: TeamOut, **ERRORS})
 def create_team(request: HttpRequest, payload: TeamIn) -> Any:
     data = _record_data("team", payload, request, partial=False)
-    return 201, services.save_team(request.user, data)
+    return Status(201, services.save_team(request.user, data))
 
 
 @router.patch("/teams/{int:pk}", response={200: TeamOut, **ERRORS})
@@ -477,7 +477,7 @@ def update_team(request: HttpRequest, payload: TeamPatch, pk: int = RecordId) ->
 @router.post("/shelters", response={201: ShelterOut, **ERRORS})
 def create_shelter(request: HttpRequest, payload: ShelterIn) -> Any:
     data = _record_data("shelter", payload, request, partial=False)
-    return 201, services.save_shelter(request.user, data)
+    return Status(201, services.save_shelter(request.user, data))
 
 
 @router.patch("/shelters/{int:pk}", response={200: ShelterOut, **ERRORS})
@@ -490,7 +490,7 @@ def update_shelter(request: HttpRequest, payload: ShelterPatch, pk: int = Record
 @router.post("/fire-stations", response={201: FireStationOut, **ERRORS})
 def create_fire_station(request: HttpRequest, payload: FireStationIn) -> Any:
     data = _record_data("fire_station", payload, request, partial=False)
-    return 201, services.save_fire_station(request.user, data)
+    return Status(201, services.save_fire_station(request.user, data))
 
 
 @router.patch("/fire-stations/{int:pk}", response={200: FireStationOut, **ERRORS})
@@ -503,7 +503,7 @@ def update_fire_station(request: HttpRequest, payload: FireStationPatch, pk: int
 @router.post("/experts", response={201: ExpertOut, **ERRORS})
 def create_expert(request: HttpRequest, payload: ExpertIn) -> Any:
     data = _record_data("expert", payload, request, partial=False)
-    return 201, services.save_expert(request.user, data)
+    return Status(201, services.save_expert(request.user, data))
 
 
 @router.patch("/experts/{int:pk}", response={200: ExpertOut, **ERRORS})
@@ -518,7 +518,7 @@ def create_material(request: HttpRequest, payload: MaterialIn) -> Any:
     data = _record_data("material", payload, request, partial=False)
     if Material.objects.filter(code=data["code"]).exists():
         raise ValidationError({"code": [_("This code is already taken.")]})
-    return 201, services.save_material(request.user, data)
+    return Status(201, services.save_material(request.user, data))
 
 
 @router.patch("/materials/{int:pk}", response={200: MaterialOut, **ERRORS})

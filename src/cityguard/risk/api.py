@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from cityguard.core.api import ERRORS, Page, history_out
@@ -196,7 +196,7 @@ def create_point(request: HttpRequest, payload: RiskPointIn) -> Any:
     with transaction.atomic():
         point = services.save_risk_point(request.user, _point_data(payload, request, partial=False))
         _replace_measures(request, point, payload.measures)
-    return 201, _visible_point(request, point.pk)
+    return Status(201, _visible_point(request, point.pk))
 
 
 @router.patch(
@@ -242,7 +242,7 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn, point_id: int
         assessor=payload.assessor,
         notes=payload.notes,
     )
-    return 201, assessment
+    return Status(201, assessment)
 
 
 @router.get(
