@@ -10,9 +10,9 @@ class WarningsConfig(AppConfig):
     verbose_name = _("Official warnings")
 
     def ready(self) -> None:
-        # Map layers and indicators register themselves when their modules load; huey
-        # learns the periodic jobs when tasks.py is imported.
-        for module in ("layers", "signals", "tasks"):
+        # Map layers, the public-page channel and indicators register themselves when
+        # their modules load; huey learns the periodic jobs when tasks.py is imported.
+        for module in ("channels", "layers", "signals", "tasks"):
             try:
                 import_module(f"{self.name}.{module}")
             except ModuleNotFoundError as exc:
