@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class EnforcementConfig(AppConfig):
     name = "cityguard.enforcement"
     label = "enforcement"
-    verbose_name = _("Enforcement")
+    verbose_name = _("Administrative enforcement")
 
     def ready(self) -> None:
         # Map layers and indicators register themselves when their modules load; huey
