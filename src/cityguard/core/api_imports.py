@@ -78,7 +78,7 @@ RESPONSES: dict[int, Any] = {
 
 def run_import(
     request: HttpRequest, entity: str, upload: UploadedFile, options: ImportQuery
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     if not access.reach(request.user).can_write:
         raise PermissionDenied
     max_bytes = imports.limits()[0]
