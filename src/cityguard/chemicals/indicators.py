@@ -10,24 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from cityguard.core.models import Jurisdiction
+from cityguard.core.figures import counts_by_street, per_street, scoped
+from cityguard.indicators.registry import Indicator, Period, declare
 
 from .choices import LicenceStatus, SourceStatus
 from .models import Flow, Licence, MajorHazardSource, StockCount, Unit
-
-
-def _scoped(qs: QuerySet, user: Any, street: str | None, path_field: str) -> QuerySet:
-    if user is not None:
-        qs = qs.visible_to(user)  # type: ignore[attr-defined]
-    if street:
-        node = Jurisdiction.objects.filter(code=street).first()
-        if node is None:
-            return qs.none()
-        qs = qs.filter(**{f"{path_field}__startswith": node.path})
-    return qs
 
 
 def major_hazard_sources(user: Any, street: str | None, grade: int | None = None) -> int:
@@ -35,19 +26,19 @@ def major_hazard_sources(user: Any, street: str | None, grade: int | None = None
     qs = MajorHazardSource.objects.filter(status=SourceStatus.ACTIVE)
     if grade is not None:
         qs = qs.filter(grade=grade)
-    return _scoped(qs, user, street, "unit__jurisdiction__path").count()
+    return scoped(qs, user, street, "unit__jurisdiction__path").count()
 
 
 def chemical_units(user: Any, street: str | None) -> int:
     """Production and storage units in use."""
     qs = Unit.objects.filter(is_active=True)
-    return _scoped(qs, user, street, "jurisdiction__path").count()
+    return scoped(qs, user, street, "jurisdiction__path").count()
 
 
 def chemical_enterprises(user: Any, street: str | None) -> int:
     """Organisations with at least one unit in use."""
     qs = Unit.objects.filter(is_active=True)
-    return _scoped(qs, user, street, "jurisdiction__path").values("organization").distinct().count()
+    return scoped(qs, user, street, "jurisdiction__path").values("organization").distinct().count()
 
 
 def valid_licences(user: Any, street: str | None, on: dt.date | None = None) -> int:
@@ -56,7 +47,7 @@ def valid_licences(user: Any, street: str | None, on: dt.date | None = None) -> 
     qs = Licence.objects.filter(
         status=LicenceStatus.ISSUED, valid_from__lte=on, valid_until__gte=on
     )
-    return _scoped(qs, user, street, "organization__jurisdiction__path").count()
+    return scoped(qs, user, street, "organization__jurisdiction__path").count()
 
 
 def cancelled_licences(user: Any, street: str | None, since: dt.date | None = None) -> int:
@@ -64,7 +55,7 @@ def cancelled_licences(user: Any, street: str | None, since: dt.date | None = No
     qs = Licence.objects.filter(status=LicenceStatus.CANCELLED)
     if since is not None:
         qs = qs.filter(status_date__gte=since)
-    return _scoped(qs, user, street, "organization__jurisdiction__path").count()
+    return scoped(qs, user, street, "organization__jurisdiction__path").count()
 
 
 def expiring_licences(user: Any, street: str | None, days: int = 90) -> int:
@@ -75,16 +66,49 @@ def expiring_licences(user: Any, street: str | None, days: int = 90) -> int:
         valid_until__gte=today,
         valid_until__lte=today + dt.timedelta(days=days),
     )
-    return _scoped(qs, user, street, "organization__jurisdiction__path").count()
+    return scoped(qs, user, street, "organization__jurisdiction__path").count()
 
 
 def flagged_flows(user: Any, street: str | None) -> int:
     """Flows recorded with a warning (a counterparty licence that failed the check …)."""
     qs = Flow.objects.filter(flagged=True)
-    return _scoped(qs, user, street, "organization__jurisdiction__path").count()
+    return scoped(qs, user, street, "organization__jurisdiction__path").count()
 
 
 def open_discrepancies(user: Any, street: str | None) -> int:
     """Stock counts that do not reconcile with the ledger and are not yet resolved."""
     qs = StockCount.objects.filter(flagged=True, resolved_at__isnull=True)
-    return _scoped(qs, user, street, "organization__jurisdiction__path").count()
+    return scoped(qs, user, street, "organization__jurisdiction__path").count()
+
+
+# --- the indicators this app declares (see cityguard.indicators.registry) ----------------
+
+
+def _sources(user: Any, street: str | None, period: Period) -> int:
+    return major_hazard_sources(user, street)
+
+
+def _sources_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    qs = scoped(
+        MajorHazardSource.objects.filter(status=SourceStatus.ACTIVE),
+        user,
+        None,
+        "unit__jurisdiction__path",
+    )
+    return per_street(counts_by_street(qs, "unit__jurisdiction__path"))
+
+
+declare(
+    Indicator(
+        code="chemicals-major-hazard-sources",
+        name=_("Major hazard sources"),
+        unit=pgettext_lazy("unit", "sources"),
+        target=None,
+        comparison="<=",
+        binding=False,
+        source=_("Hazardous chemicals register: active major hazard sources, as of now"),
+        compute=_sources,
+        by_street=_sources_by_street,
+        order=140,
+    )
+)

@@ -69,6 +69,17 @@ class Period:
     def year_start(self) -> dt.date:
         return dt.date(self.year, 1, 1)
 
+    def bounds(self, annual: bool = False) -> tuple[dt.datetime, dt.datetime]:
+        """Aware datetimes (current time zone) from the month's start — or the year's,
+        when `annual` — to the first moment after the month."""
+        from django.utils import timezone
+
+        start = self.year_start if annual else self.start
+        return (
+            timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
+            timezone.make_aware(dt.datetime.combine(self.end, dt.time.min)),
+        )
+
     def previous(self) -> Period:
         return Period(self.year - 1, 12) if self.month == 1 else Period(self.year, self.month - 1)
 
@@ -77,6 +88,9 @@ class Period:
 
 
 Compute = Callable[[Any, "str | None", Period], "float | None"]
+# Optional: every street's value in one go, street code → value (streets missing from the
+# answer have no value). An app supplies it where one grouped query beats a query per street.
+ComputeByStreet = Callable[[Any, Period], "dict[str, float | None]"]
 
 COMPARISONS = ("<=", ">=", "==")
 
@@ -85,7 +99,7 @@ COMPARISONS = ("<=", ">=", "==")
 class Indicator:
     code: str
     name: Any  # a lazy English msgid; name_zh is its Chinese translation
-    unit: str
+    unit: Any  # "%" or a lazy msgid (pgettext_lazy("unit", …))
     target: float | None
     comparison: str  # how the value must stand to the target: "<=", ">=" or "=="
     binding: bool  # 约束性 (binding) or 预期性 (expected)
@@ -94,6 +108,7 @@ class Indicator:
     order: int = 100
     entered: bool = False  # a figure entered by hand through a form, with its source
     per_street: bool = True  # False where the figure exists only for the district
+    by_street: ComputeByStreet | None = None  # every street at once (see ComputeByStreet)
 
     def __post_init__(self) -> None:
         if self.comparison not in COMPARISONS:
@@ -123,6 +138,10 @@ def declare(indicator: Indicator) -> Indicator:
 
 def get(code: str) -> Indicator:
     return _REGISTRY[code]
+
+
+def find(code: str) -> Indicator | None:
+    return _REGISTRY.get(code)
 
 
 def all_indicators() -> list[Indicator]:

@@ -74,8 +74,12 @@ class Sensor(Located):
     last_ts = models.BigIntegerField(_("last reading (ms)"), null=True, blank=True)
     last_value = models.FloatField(_("last value"), null=True, blank=True)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    # Readings stored for this sensor, kept by the pipeline (figures without counting rows).
+    reading_count = models.BigIntegerField(_("readings stored"), default=0, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["last_ts", "last_value", "last_seen_at"])
+    history = HistoricalRecords(
+        excluded_fields=["last_ts", "last_value", "last_seen_at", "reading_count"]
+    )
     objects = ScopedManager()
 
     scope_jurisdiction_field: ClassVar[str] = "jurisdiction"
@@ -89,6 +93,8 @@ class Sensor(Located):
             models.Index(fields=["kind", "lon", "lat"], name="mon_sensor_kind_pt"),
             models.Index(fields=["street", "kind"], name="mon_sensor_street_kind"),
             models.Index(fields=["state"], name="mon_sensor_state"),
+            # The pipeline's cache checks max(updated_at) once a second.
+            models.Index(fields=["updated_at"], name="mon_sensor_updated"),
         ]
 
     def __str__(self) -> str:
@@ -100,7 +106,9 @@ class Reading(models.Model):
     stored once. Written only by the pipeline, in bulk."""
 
     id = models.BigAutoField(primary_key=True)
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (sensor, ts) index serves look-ups by sensor, and one
+    # index less makes every bulk insert cheaper.
+    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
     ts = models.BigIntegerField(_("time (ms since epoch, UTC)"))
     value = models.FloatField(_("value"))
 
@@ -120,7 +128,8 @@ class Aggregate(models.Model):
     kept longer than raw readings and read by the charts."""
 
     id = models.BigAutoField(primary_key=True)
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+")
+    # Served by the unique (sensor, period, start) index.
+    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
     period = models.CharField(_("period"), max_length=1, choices=Period.choices)
     start = models.BigIntegerField(_("bucket start (ms)"))
     count = models.PositiveIntegerField(_("count"))
@@ -226,6 +235,7 @@ class RuleContext(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
     objects = ScopedManager()
@@ -325,6 +335,26 @@ class Alarm(models.Model):
         return f"{self.sensor} · {self.rule}"
 
 
+class RuleState(models.Model):
+    """Where one rule stands for one sensor between batches: whether its condition holds
+    (the alarm state of that rule, hysteresis included) and since when (reading time, ms)
+    the condition has held without yet lasting `for_seconds`. Rows exist only while either
+    is set; written by the pipeline."""
+
+    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    rule = models.ForeignKey(AlarmRule, on_delete=models.CASCADE, related_name="+")
+    holding = models.BooleanField(default=False)
+    pending_since = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sensor", "rule"], name="mon_rulestate_sensor_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sensor_id}/{self.rule_id}"
+
+
 class AlarmEvent(models.Model):
     """The alarm's timeline: opened, escalated, acknowledged, cleared, notified."""
 
@@ -353,11 +383,17 @@ class AlarmEvent(models.Model):
 
 
 class Notification(models.Model):
-    """A message to one user in the platform (and, through a channel plug-in, outside it)."""
+    """A message to one user in the platform, or one delivery through a channel plug-in
+    (e-mail to a contact, webhook): then `user` may be empty and `recipient` says who."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="monitoring_notifications"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="monitoring_notifications",
     )
+    recipient = models.CharField(_("recipient"), max_length=300, blank=True)
     alarm = models.ForeignKey(
         Alarm, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )

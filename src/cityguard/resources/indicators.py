@@ -16,33 +16,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from cityguard.core.choices import Level
+from cityguard.core.figures import per_street, scoped, sums_by_street
 from cityguard.core.models import Jurisdiction
+from cityguard.indicators.registry import Indicator, Period, declare
 
 from . import services
 from .choices import TeamStatus
 from .models import Shelter, StockLot, Team, Warehouse
 
 
-def _scoped(qs: QuerySet, user: Any, street: str | None, path_field: str) -> QuerySet:
-    if user is not None:
-        qs = qs.visible_to(user)  # type: ignore[attr-defined]
-    if street:
-        node = Jurisdiction.objects.filter(code=street).first()
-        if node is None:
-            return qs.none()
-        qs = qs.filter(**{f"{path_field}__startswith": node.path})
-    return qs
-
-
 def shelter_free_places(user: Any = None, street: str | None = None) -> int:
     return services.free_capacity_total(
-        _scoped(Shelter.objects.all(), user, street, "jurisdiction__path")
+        scoped(Shelter.objects.all(), user, street, "jurisdiction__path")
     )
 
 
 def shelter_places_per_1000(user: Any = None, street: str | None = None) -> float | None:
-    qs = _scoped(Shelter.objects.exclude(status="closed"), user, street, "jurisdiction__path")
+    qs = scoped(Shelter.objects.exclude(status="closed"), user, street, "jurisdiction__path")
     capacity = qs.aggregate(c=Sum("capacity"))["c"] or 0
     if street:
         node = Jurisdiction.objects.filter(code=street).first()
@@ -55,7 +49,7 @@ def shelter_places_per_1000(user: Any = None, street: str | None = None) -> floa
 
 
 def _teams(user: Any, street: str | None) -> QuerySet:
-    return _scoped(
+    return scoped(
         Team.objects.filter(is_active=True, status=TeamStatus.AVAILABLE),
         user,
         street,
@@ -72,10 +66,49 @@ def available_team_members(user: Any = None, street: str | None = None) -> int:
 
 
 def expiring_lots(user: Any = None, street: str | None = None) -> int:
-    qs = _scoped(StockLot.objects.all(), user, street, "warehouse__jurisdiction__path")
+    qs = scoped(StockLot.objects.all(), user, street, "warehouse__jurisdiction__path")
     return int(services.expiring_lots(qs).count())
 
 
 def ledger_mismatches(user: Any = None, street: str | None = None) -> int:
-    whs = _scoped(Warehouse.objects.all(), user, street, "jurisdiction__path")
+    whs = scoped(Warehouse.objects.all(), user, street, "jurisdiction__path")
     return sum(1 for line in services.reconcile(whs) if not line.ok)
+
+
+# --- the indicators this app declares (see cityguard.indicators.registry) ----------------
+
+
+def _shelter_places(user: Any, street: str | None, period: Period) -> float | None:
+    return shelter_places_per_1000(user, street)
+
+
+def _shelter_places_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    qs = scoped(Shelter.objects.exclude(status="closed"), user, None, "jurisdiction__path")
+    capacity = sums_by_street(qs, "jurisdiction__path", "capacity")
+    population = dict(
+        Jurisdiction.objects.filter(level=Level.STREET).values_list("code", "population")
+    )
+    found = {
+        code: round(capacity.get(code, 0) / people * 1000, 2)
+        for code, people in population.items()
+        if people
+    }
+    return per_street(found, None)
+
+
+declare(
+    Indicator(
+        code="resources-shelter-places",
+        name=_("Shelter places per 1,000 residents"),
+        unit=pgettext_lazy("unit", "places per 1,000"),
+        target=None,
+        comparison=">=",
+        binding=False,
+        source=_(
+            "Emergency resources: capacity of shelters not closed ÷ resident population × 1,000"
+        ),
+        compute=_shelter_places,
+        by_street=_shelter_places_by_street,
+        order=150,
+    )
+)

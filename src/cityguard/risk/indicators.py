@@ -13,9 +13,13 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityguard.core.choices import OrganizationKind
-from cityguard.core.models import Jurisdiction, Organization
+from cityguard.core.figures import counts_by_street, per_street, scoped
+from cityguard.core.models import Organization
+from cityguard.indicators.registry import Indicator, Period, declare
 
 from . import scoring, services
 from .models import RiskPoint
@@ -23,19 +27,8 @@ from .models import RiskPoint
 LEVEL_KEYS = (*scoring.LEVELS, "unassessed")
 
 
-def _scoped(qs: QuerySet, user: Any, street: str | None, path_field: str) -> QuerySet:
-    if user is not None:
-        qs = qs.visible_to(user)  # type: ignore[attr-defined]
-    if street:
-        node = Jurisdiction.objects.filter(code=street).first()
-        if node is None:
-            return qs.none()
-        qs = qs.filter(**{f"{path_field}__startswith": node.path})
-    return qs
-
-
 def active_points(user: Any = None, street: str | None = None) -> QuerySet:
-    return _scoped(RiskPoint.objects.filter(is_active=True), user, street, "jurisdiction__path")
+    return scoped(RiskPoint.objects.filter(is_active=True), user, street, "jurisdiction__path")
 
 
 def counts_by_level(user: Any = None, street: str | None = None) -> dict[str, int]:
@@ -81,7 +74,7 @@ def park_risk_assessment_rate(
     active risk point of their own whose assessment is current (assessed, and its
     reassessment date not passed). None when there are no parks to measure."""
     today = today or timezone.localdate()
-    parks = _scoped(
+    parks = scoped(
         Organization.objects.filter(kind=OrganizationKind.PARK, is_active=True),
         user,
         street,
@@ -100,3 +93,81 @@ def park_risk_assessment_rate(
         .count()
     )
     return round(100.0 * assessed / total, 2)
+
+
+# --- the indicators this app declares (see cityguard.indicators.registry) ----------------
+
+
+def _parks(user: Any, street: str | None) -> QuerySet:
+    return scoped(
+        Organization.objects.filter(kind=OrganizationKind.PARK, is_active=True),
+        user,
+        street,
+        "jurisdiction__path",
+    )
+
+
+def _park_rate(user: Any, street: str | None, period: Period) -> float | None:
+    return park_risk_assessment_rate(user, street)
+
+
+def _park_rate_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    today = timezone.localdate()
+    parks = _parks(user, None)
+    total = counts_by_street(parks, "jurisdiction__path")
+    assessed = counts_by_street(
+        Organization.objects.filter(
+            pk__in=parks.filter(
+                risk_points__is_active=True,
+                risk_points__level_rank__gt=0,
+                risk_points__next_due__gte=today,
+            ).values("pk")
+        ),
+        "jurisdiction__path",
+    )
+    return per_street(
+        {code: round(100.0 * assessed.get(code, 0) / n, 2) for code, n in total.items() if n},
+        None,
+    )
+
+
+def _overdue(user: Any, street: str | None, period: Period) -> int:
+    return overdue_reassessments(user, street)
+
+
+def _overdue_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    qs = services.overdue(active_points(user, None))
+    return per_street(counts_by_street(qs, "jurisdiction__path"))
+
+
+declare(
+    Indicator(
+        code="plan-10",
+        name=_("Park risk assessment rate"),
+        unit="%",
+        target=100.0,
+        comparison=">=",
+        binding=True,
+        source=_(
+            "Risk register: parks with a current assessment of at least one of their risk "
+            "points ÷ all active parks, as of today"
+        ),
+        compute=_park_rate,
+        by_street=_park_rate_by_street,
+        order=10,
+    )
+)
+declare(
+    Indicator(
+        code="risk-overdue-reassessments",
+        name=_("Overdue reassessments"),
+        unit=pgettext_lazy("unit", "risk points"),
+        target=0,
+        comparison="<=",
+        binding=False,
+        source=_("Risk register: active risk points past their reassessment date, as of today"),
+        compute=_overdue,
+        by_street=_overdue_by_street,
+        order=230,
+    )
+)

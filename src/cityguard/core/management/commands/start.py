@@ -1,7 +1,9 @@
 """`cityguard start`: every process the embedded platform needs, started and stopped together.
 
 The web server and the job runner are separate processes (as they are at scale), so a
-crash of one is visible: when either exits, the other is stopped and the command exits.
+crash of one is visible: when either exits, the others are stopped and the command exits.
+With MQTT_URL set the MQTT ingestion worker (`cityguard ingest`) runs too; `--simulate`
+adds the simulator, streaming readings with now-and-then episodes to the web server.
 """
 
 from __future__ import annotations
@@ -22,6 +24,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--simulate",
+            action="store_true",
+            help="also stream simulated readings (with episodes) to the web server",
+        )
+        parser.add_argument(
+            "--simulate-rate", type=float, default=20.0, help="simulated readings per second"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -38,6 +48,30 @@ class Command(BaseCommand):
             ],
             "jobs": [*exe, "run_huey", "--quiet"],
         }
+        from django.conf import settings
+
+        if settings.MQTT_URL:
+            commands["ingest"] = [*exe, "ingest"]
+        if opts["simulate"]:
+            host = "127.0.0.1" if opts["host"] in ("0.0.0.0", "::", "") else opts["host"]
+            commands["simulate"] = [
+                *exe,
+                "simulate",
+                "--door",
+                "http",
+                "--url",
+                f"http://{host}:{opts['port']}",
+                "--rate",
+                str(opts["simulate_rate"]),
+                "--episode",
+                "all",
+                "--episode-at",
+                "30",
+                "--episode-every",
+                "300",
+                "--wait",
+                "120",
+            ]
         procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         stopping = False
 
@@ -50,6 +84,11 @@ class Command(BaseCommand):
         try:
             while not stopping:
                 ended = [n for n, p in procs.items() if p.poll() is not None]
+                if ended == ["simulate"]:
+                    # The demo feed is optional: the platform keeps running without it.
+                    self.stderr.write("the simulator exited; the platform keeps running")
+                    procs.pop("simulate")
+                    continue
                 if ended:
                     self.stderr.write(f"process {ended[0]} exited; stopping the others")
                     break
