@@ -11,7 +11,7 @@ PG_URL ?= $(TEST_DATABASE_URL)
 run: install
 	$(BIN)/cityguard migrate --noinput
 	$(BIN)/cityguard bootstrap
-	$(BIN)/cityguard start --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+	$(BIN)/cityguard start --simulate --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 test: install lint typecheck
 	$(BIN)/python scripts/run_tests.py
@@ -42,7 +42,7 @@ typecheck:
 	$(BIN)/mypy src/cityguard
 
 bench: install
-	@for b in map risk hazards chemicals resources consequence; do \
+	@for b in map risk hazards chemicals resources consequence ingest equipment enforcement indicators; do \
 	  echo "=== cityguard bench $$b"; $(BIN)/cityguard bench $$b || exit 1; done
 
 clean-db:

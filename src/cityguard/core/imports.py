@@ -1207,3 +1207,147 @@ DATUM_CHOICES: tuple[tuple[str, Any], ...] = (
     ("gcj02", gettext_lazy("GCJ-02 (AMap, Tencent)")),
     ("bd09", gettext_lazy("BD-09 (Baidu)")),
 )
+
+
+# --- a base for the tables other apps import ---------------------------------------------
+
+
+class TableReader:
+    """What every app's table import shares: the header read against the app's `COLUMNS`
+    (names, Chinese headers, aliases and labels in either language), the report of a
+    problem in a cell, the organisation a cell names, and the run of a whole file.
+
+    A subclass sets `COLUMNS` and `REQUIRED` (the names of the columns a file must have)
+    and writes `run(table)`, which reads the rows and writes through the app's services,
+    calling `error(row, field, message)` for every problem."""
+
+    COLUMNS: tuple[Column, ...] = ()
+    REQUIRED: tuple[str, ...] = ()
+
+    def __init__(self, actor: Any, report: ImportReport) -> None:
+        self.actor = actor
+        self.report = report
+        self.columns: list[Column | None] = []
+        self.header_of: dict[str, str] = {}
+        self._orgs: dict[str, Organization | str] = {}
+
+    @classmethod
+    def column_index(cls) -> dict[str, Column]:
+        """Every spelling of every column (normalised by `_key`) → the column."""
+        index: dict[str, Column] = {}
+        for col in cls.COLUMNS:
+            for spelling in (col.name, col.header, *col.aliases):
+                index.setdefault(_key(spelling), col)
+            for lang in ("en", "zh-hans"):
+                with translation.override(lang):
+                    index.setdefault(_key(str(col.label)), col)
+        return index
+
+    def map_header(self, header: list[str]) -> None:
+        """Map the file's header onto the columns; refuse duplicate, unknown or missing
+        columns."""
+        index = self.column_index()
+        unknown = []
+        for text in header:
+            col = index.get(_key(text)) if text else None
+            if text and col is None:
+                unknown.append(text)
+            if col is not None and col.name in self.header_of:
+                raise Refused(
+                    "columns",
+                    _("The columns “%(first)s” and “%(second)s” both mean %(field)s.")
+                    % {"first": self.header_of[col.name], "second": text, "field": col.header},
+                )
+            if col is not None:
+                self.header_of[col.name] = text
+            self.columns.append(col)
+        if unknown:
+            raise Refused(
+                "columns",
+                _("Unknown column: %(columns)s. The columns are: %(known)s.")
+                % {
+                    "columns": "、".join(f"“{u}”" for u in unknown),
+                    "known": "、".join(c.header for c in self.COLUMNS),
+                },
+                [RowError(1, u, _("Unknown column."), u) for u in unknown],
+            )
+        missing = [
+            c for c in self.COLUMNS if c.name in self.REQUIRED and c.name not in self.header_of
+        ]
+        if missing:
+            raise Refused(
+                "columns",
+                _("Required columns are missing: %(columns)s.")
+                % {"columns": "、".join(c.header for c in missing)},
+                [RowError(1, c.name, _("This column is required."), c.header) for c in missing],
+            )
+
+    def error(self, row: int, field: str, message: str) -> None:
+        """Report a problem in `row`'s `field`, named by the file's own header."""
+        column = self.header_of.get(field) or next(
+            (c.header for c in self.COLUMNS if c.name == field), field
+        )
+        self.report.add(RowError(row, field, str(message), column))
+
+    def organization(self, text: str, visible: bool = True) -> Organization:
+        """The organisation `text` names (number, credit code or unique exact name) among
+        those the actor can reach (all of them with `visible=False`); `CellError` when
+        none or several match. Answers are cached per file."""
+        key = f"{int(visible)}:{text}"
+        if key not in self._orgs:
+            qs = Organization.objects.visible_to(self.actor) if visible else Organization.objects
+            found: Organization | str | None = None
+            if text.isdigit() and len(text) < 18:
+                found = qs.filter(pk=int(text)).first()
+            if found is None and len(creditcode.normalise(text)) == 18:
+                found = qs.filter(credit_code=creditcode.normalise(text)).first()
+            if found is None:
+                named = list(qs.filter(name=text)[:2])
+                if len(named) == 1:
+                    found = named[0]
+                elif named:
+                    found = _(
+                        "Several organisations are called “%(value)s”; give the number or credit code."
+                    ) % {"value": text}
+                else:
+                    found = _("No organisation you can reach matches “%(value)s”.") % {
+                        "value": text
+                    }
+            self._orgs[key] = found
+        result = self._orgs[key]
+        if isinstance(result, str):
+            raise CellError(result)
+        return result
+
+    def run(self, table: Table) -> None:
+        raise NotImplementedError
+
+    def execute(self, filename: str, content: bytes) -> ImportReport:
+        """Read the file and run it into `self.report`: refused when the actor may not
+        write or the file is unreadable; in one transaction, rolled back on a dry run or
+        (unless partial) when any row has an error."""
+        report = self.report
+        if not access.reach(self.actor).can_write:
+            report.reason = "forbidden"
+            report.refusal = _("You do not have permission to do this.")
+            return report
+        try:
+            table = read_table(filename, content)
+            self.map_header(table.header)
+            if not table.rows:
+                raise Refused("empty", _("The file has no data rows below the column names."))
+        except Refused as refused:
+            report.reason = refused.code
+            report.refusal = refused.message
+            for err in refused.errors:
+                report.add(err)
+            return report
+        with transaction.atomic():
+            self.run(table)
+            keep = not report.dry_run and (report.partial or not report.error_count)
+            if not keep:
+                transaction.set_rollback(True)
+        report.written = keep and (report.created + report.updated) > 0
+        if not report.dry_run and not keep:
+            report.created = report.updated = 0  # counted, then rolled back
+        return report

@@ -464,6 +464,30 @@ def counts(
     due_tasks = list(
         due_in(qs, start, end, today).values_list("status", "completed_at", "due_date")
     )
+    return _count(due_tasks, today)
+
+
+def counts_by(
+    qs: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    field: str,
+    key: Any = None,
+    today: dt.date | None = None,
+) -> dict[Any, tuple[int, int, int, int]]:
+    """`counts` grouped, in one query: `key(value of field)` → (due, on time, late,
+    overdue); `key` None groups by the field's value itself."""
+    today = today or timezone.localdate()
+    groups: dict[Any, list[tuple[Any, Any, dt.date]]] = {}
+    for status, completed_at, due_date, value in due_in(qs, start, end, today).values_list(
+        "status", "completed_at", "due_date", field
+    ):
+        k = key(value) if key is not None else value
+        groups.setdefault(k, []).append((status, completed_at, due_date))
+    return {k: _count(rows, today) for k, rows in groups.items()}
+
+
+def _count(due_tasks: list[Any], today: dt.date) -> tuple[int, int, int, int]:
     on_time = late = overdue = 0
     for status, completed_at, due_date in due_tasks:
         if status == TaskStatus.DONE and completed_at is not None:

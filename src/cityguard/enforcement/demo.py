@@ -45,6 +45,14 @@ def _photo(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, imagecheck.tiny_png(4, 3), content_type="image/png")
 
 
+def _present(target: Any, day: dt.date) -> list[Officer] | None:
+    """The target's drawn officers whose certificate was valid on the inspection day (the
+    service refuses any other); None when fewer than the two an inspection needs, so that
+    the demo stays valid whatever officers earlier loads left behind and whatever the date."""
+    officers = [o for o in target.officers.all() if o.is_active and o.certificate_valid(day)]
+    return officers if len(officers) >= 2 else None
+
+
 def load_demo(*, scale: float = 1.0, seed: int = 2021) -> dict[str, int]:
     r = random.Random(f"cityguard-enforcement-{seed}")
     User = get_user_model()
@@ -118,14 +126,18 @@ def load_demo(*, scale: float = 1.0, seed: int = 2021) -> dict[str, int]:
             items = [{"text": t, "result": "pass"} for t in FIRE_ITEMS]
             if fail:
                 items[r.randrange(len(items))].update(result="fail", note="现场检查发现问题")
+            day = today - dt.timedelta(days=r.randint(1, 55))
+            present = _present(target, day)
+            if present is None:
+                continue
             inspection = services.record_inspection(
                 staff,
                 {
                     "organization": target.organization,
                     "target": target,
                     "inspection_type": "fire_safety",
-                    "date": today - dt.timedelta(days=r.randint(1, 55)),
-                    "officers": list(target.officers.all()),
+                    "date": day,
+                    "officers": present,
                     "unannounced": r.random() < 0.7,
                     "summary": "按“四不两直”要求开展现场检查。",
                 },
@@ -161,14 +173,18 @@ def load_demo(*, scale: float = 1.0, seed: int = 2021) -> dict[str, int]:
                 {"text": t, "result": "fail" if fail and k == 1 else "pass"}
                 for k, t in enumerate(WORK_ITEMS)
             ]
+            day = today - dt.timedelta(days=r.randint(0, 25))
+            present = _present(target, day)
+            if present is None:
+                continue
             inspection = services.record_inspection(
                 staff,
                 {
                     "organization": target.organization,
                     "target": target,
                     "inspection_type": "work_safety",
-                    "date": today - dt.timedelta(days=r.randint(0, 25)),
-                    "officers": list(target.officers.all()),
+                    "date": day,
+                    "officers": present,
                     "unannounced": True,
                 },
                 items,

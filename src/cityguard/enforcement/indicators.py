@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cityguard.core.figures import per_street
 from cityguard.indicators.registry import Indicator, Period, declare
 
 from . import rates
@@ -41,6 +42,30 @@ def legal_review_rate(user: Any, street: str | None, period: Period) -> float | 
     return rates.legal_review(user, street, period.year_start, period.end).value
 
 
+def _values(found: rates.Keyed) -> dict[str, float | None]:
+    return per_street({code: r.value for code, r in found.items() if code}, None)
+
+
+def qualified_staff_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    return _values(rates.qualified_staff_by_street(user, _end_day(period)))
+
+
+def complex_fire_compliance_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    return _values(rates.complex_compliance_by_street(user, period.year_start, period.end))
+
+
+def publicity_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    return _values(rates.publicity_by_street(user, period.year_start, period.end))
+
+
+def recording_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    return _values(rates.recording_by_street(user, period.year_start, period.end))
+
+
+def legal_review_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    return _values(rates.legal_review_by_street(user, period.year_start, period.end))
+
+
 declare(
     Indicator(
         code="plan-06",
@@ -54,6 +79,7 @@ declare(
             "this year passed (no open finding) ÷ all commercial complexes"
         ),
         compute=complex_fire_compliance,
+        by_street=complex_fire_compliance_by_street,
         order=6,
     )
 )
@@ -73,6 +99,7 @@ declare(
             "training hours ÷ all officers in service"
         ),
         compute=qualified_staff_ratio,
+        by_street=qualified_staff_by_street,
         order=8,
     )
 )
@@ -89,6 +116,7 @@ declare(
             "issued this year"
         ),
         compute=publicity_rate,
+        by_street=publicity_by_street,
         order=110,
     )
 )
@@ -105,6 +133,7 @@ declare(
             "with evidence ÷ cases concluded this year"
         ),
         compute=recording_rate,
+        by_street=recording_by_street,
         order=111,
     )
 )
@@ -121,6 +150,7 @@ declare(
             "decisions issued this year"
         ),
         compute=legal_review_rate,
+        by_street=legal_review_by_street,
         order=112,
     )
 )

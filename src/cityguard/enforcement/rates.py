@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cityguard.core.choices import OrganizationKind
+from cityguard.core.figures import counts_by_street, street_of
 from cityguard.core.models import Jurisdiction, Organization
 
 from . import config
@@ -69,6 +70,16 @@ def _scoped(qs: QuerySet, user: Any, street: str | None, path_field: str) -> Que
     return qs
 
 
+# Each rate is computed over rows carrying a key: None for the area asked for, or the street
+# code from the row's jurisdiction path for the `*_by_street` forms (rows above street level
+# are left out there), so that a street's figure is the same either way.
+Keyed = dict["str | None", Rate]
+
+
+def _key(by_street: bool, path: str | None) -> str | None:
+    return street_of(path) if by_street else None
+
+
 def _issued(user: Any, street: str | None, start: dt.date, end: dt.date) -> QuerySet:
     return _scoped(
         Decision.objects.filter(
@@ -81,36 +92,64 @@ def _issued(user: Any, street: str | None, start: dt.date, end: dt.date) -> Quer
 
 
 def publicity(user: Any, street: str | None, start: dt.date, end: dt.date) -> Rate:
+    return _publicity(_issued(user, street, start, end), False).get(None, Rate(0, 0))
+
+
+def publicity_by_street(user: Any, start: dt.date, end: dt.date) -> Keyed:
+    return _publicity(_issued(user, None, start, end), True)
+
+
+def _publicity(qs: QuerySet, by_street: bool) -> Keyed:
     days = config.publish_days()
     today = timezone.localdate()
-    issued = list(_issued(user, street, start, end).values_list("pk", "issued_at"))
+    issued = [
+        (pk, at, _key(by_street, path))
+        for pk, at, path in qs.values_list("pk", "issued_at", "case__jurisdiction__path")
+    ]
     earliest: dict[int, dt.date] = {}
     for pk, day in Publication.objects.filter(
-        decision_id__in=[pk for pk, _at in issued]
+        decision_id__in=[pk for pk, _at, _k in issued]
     ).values_list("decision_id", "published_on"):
         earliest[pk] = min(day, earliest.get(pk, day))
-    num = den = 0
-    for pk, at in issued:
+    counts: dict[str | None, list[int]] = {}
+    for pk, at, key in issued:
+        if by_street and key is None:
+            continue
+        entry = counts.setdefault(key, [0, 0])
         due = add_working_days(timezone.localdate(at), days)
         published = earliest.get(pk)
         if published is None and due >= today:
             continue  # still inside its window
-        den += 1
+        entry[1] += 1
         if published is not None and published <= due:
-            num += 1
-    return Rate(num, den)
+            entry[0] += 1
+    return {key: Rate(num, den) for key, (num, den) in counts.items()}
 
 
 def recording(user: Any, street: str | None, start: dt.date, end: dt.date) -> Rate:
-    cases = _scoped(
+    return _recording(_concluded(user, street, start, end), False).get(None, Rate(0, 0))
+
+
+def recording_by_street(user: Any, start: dt.date, end: dt.date) -> Keyed:
+    return _recording(_concluded(user, None, start, end), True)
+
+
+def _concluded(user: Any, street: str | None, start: dt.date, end: dt.date) -> QuerySet:
+    return _scoped(
         Case.objects.filter(concluded_at__gte=_aware(start), concluded_at__lt=_aware(end)),
         user,
         street,
         "jurisdiction__path",
     )
-    ids = list(cases.values_list("pk", flat=True))
+
+
+def _recording(cases: QuerySet, by_street: bool) -> Keyed:
+    keys = {pk: _key(by_street, path) for pk, path in cases.values_list("pk", "jurisdiction__path")}
+    if by_street:
+        keys = {pk: key for pk, key in keys.items() if key is not None}
+    ids = list(keys)
     if not ids:
-        return Rate(0, 0)
+        return {}
     decided = set(
         Decision.objects.filter(case_id__in=ids, state=DecisionState.ISSUED).values_list(
             "case_id", flat=True
@@ -124,23 +163,39 @@ def recording(user: Any, street: str | None, start: dt.date, end: dt.date) -> Ra
     ):
         with_evidence.setdefault(case_id, set()).add(kind)
     steps = config.recorded_steps()
-    num = 0
+    counts: dict[str | None, list[int]] = {}
     for case_id in ids:
+        entry = counts.setdefault(keys[case_id], [0, 0])
+        entry[1] += 1
         needed = [
             EventKind.CLOSED if s == EventKind.DECISION and case_id not in decided else s
             for s in steps
         ]
         if all(s in with_evidence.get(case_id, set()) for s in needed):
-            num += 1
-    return Rate(num, len(ids))
+            entry[0] += 1
+    return {key: Rate(num, den) for key, (num, den) in counts.items()}
 
 
 def legal_review(user: Any, street: str | None, start: dt.date, end: dt.date) -> Rate:
-    major = list(
-        _issued(user, street, start, end).filter(is_major=True).values_list("pk", "issued_at")
-    )
+    return _legal_review(_issued(user, street, start, end), False).get(None, Rate(0, 0))
+
+
+def legal_review_by_street(user: Any, start: dt.date, end: dt.date) -> Keyed:
+    return _legal_review(_issued(user, None, start, end), True)
+
+
+def _legal_review(qs: QuerySet, by_street: bool) -> Keyed:
+    keys: dict[int, str | None] = {}
+    issued_at: dict[int, dt.datetime] = {}
+    for pk, at, path in qs.filter(is_major=True).values_list(
+        "pk", "issued_at", "case__jurisdiction__path"
+    ):
+        key = _key(by_street, path)
+        if by_street and key is None:
+            continue
+        keys[pk] = key
+        issued_at[pk] = at
     latest: dict[int, tuple[dt.datetime, str]] = {}
-    issued_at = dict(major)
     for decision_id, at, outcome in LegalReview.objects.filter(
         decision_id__in=issued_at
     ).values_list("decision_id", "reviewed_at", "outcome"):
@@ -148,8 +203,13 @@ def legal_review(user: Any, street: str | None, start: dt.date, end: dt.date) ->
             continue
         if decision_id not in latest or at >= latest[decision_id][0]:
             latest[decision_id] = (at, outcome)
-    num = sum(1 for pk in issued_at if latest.get(pk, (None, ""))[1] == ReviewOutcome.PASSED)
-    return Rate(num, len(major))
+    counts: dict[str | None, list[int]] = {}
+    for pk in issued_at:
+        entry = counts.setdefault(keys[pk], [0, 0])
+        entry[1] += 1
+        if latest.get(pk, (None, ""))[1] == ReviewOutcome.PASSED:
+            entry[0] += 1
+    return {key: Rate(num, den) for key, (num, den) in counts.items()}
 
 
 def three_rates(user: Any, street: str | None, start: dt.date, end: dt.date) -> dict[str, Rate]:
@@ -162,28 +222,58 @@ def three_rates(user: Any, street: str | None, start: dt.date, end: dt.date) -> 
 
 def qualified_staff(user: Any, street: str | None, on: dt.date) -> Rate:
     """Officers in service (on record by `on`) qualified on `on` ÷ all of them."""
-    staff = _scoped(
+    staff = _staff(user, street, on)
+    return Rate(staff.filter(qualified_q(on)).count(), staff.count())
+
+
+def _staff(user: Any, street: str | None, on: dt.date) -> QuerySet:
+    return _scoped(
         Officer.objects.filter(is_active=True, created_at__lt=_aware(on + dt.timedelta(days=1))),
         user,
         street,
         "jurisdiction__path",
     )
-    return Rate(staff.filter(qualified_q(on)).count(), staff.count())
+
+
+def qualified_staff_by_street(user: Any, on: dt.date) -> Keyed:
+    staff = _staff(user, None, on)
+    total = counts_by_street(staff, "jurisdiction__path")
+    qualified = counts_by_street(staff.filter(qualified_q(on)), "jurisdiction__path")
+    return {code: Rate(qualified.get(code, 0), n) for code, n in total.items()}
 
 
 def complex_compliance(user: Any, street: str | None, start: dt.date, end: dt.date) -> Rate:
     """Large commercial complexes whose latest fire-safety enforcement inspection in the
     range passed (no open finding) ÷ all active complexes (uninspected ones count as not
     compliant)."""
-    complexes = _scoped(
+    complexes = _complexes(user, street)
+    return _complex_compliance(complexes, False, start, end).get(None, Rate(0, 0))
+
+
+def _complexes(user: Any, street: str | None) -> QuerySet:
+    return _scoped(
         Organization.objects.filter(kind=OrganizationKind.COMMERCIAL_COMPLEX, is_active=True),
         user,
         street,
         "jurisdiction__path",
     )
-    ids = list(complexes.values_list("pk", flat=True))
+
+
+def complex_compliance_by_street(user: Any, start: dt.date, end: dt.date) -> Keyed:
+    return _complex_compliance(_complexes(user, None), True, start, end)
+
+
+def _complex_compliance(
+    complexes: QuerySet, by_street: bool, start: dt.date, end: dt.date
+) -> Keyed:
+    keys = {
+        pk: _key(by_street, path) for pk, path in complexes.values_list("pk", "jurisdiction__path")
+    }
+    if by_street:
+        keys = {pk: key for pk, key in keys.items() if key is not None}
+    ids = list(keys)
     if not ids:
-        return Rate(0, 0)
+        return {}
     latest: dict[int, int] = {}
     for org_id, pk in (
         Inspection.objects.filter(
@@ -201,5 +291,10 @@ def complex_compliance(user: Any, street: str | None, start: dt.date, end: dt.da
         .filter(open_finding_q())
         .values_list("inspection_id", flat=True)
     )
-    passed = sum(1 for pk in latest.values() if pk not in failing)
-    return Rate(passed, len(ids))
+    counts: dict[str | None, list[int]] = {}
+    for org_id in ids:
+        counts.setdefault(keys[org_id], [0, 0])[1] += 1
+    for org_id, pk in latest.items():
+        if pk not in failing:
+            counts[keys[org_id]][0] += 1
+    return {key: Rate(num, den) for key, (num, den) in counts.items()}

@@ -25,17 +25,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cityguard.core import access, creditcode
+from cityguard.core import access
 from cityguard.core.imports import (
     CellError,
     Column,
     ImportReport,
-    Refused,
-    RowError,
+    TableReader,
     _key,
     _number,
     _text,
-    read_table,
 )
 from cityguard.core.models import Organization, Place
 
@@ -131,17 +129,6 @@ def _words(choices: Any, words: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return index
 
 
-def _column_index() -> dict[str, Column]:
-    index: dict[str, Column] = {}
-    for col in COLUMNS:
-        for spelling in (col.name, col.header, *col.aliases):
-            index.setdefault(_key(spelling), col)
-        for lang in ("en", "zh-hans"):
-            with translation.override(lang):
-                index.setdefault(_key(str(col.label)), col)
-    return index
-
-
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -157,84 +144,15 @@ def parse_date(value: Any) -> dt.date:
     raise CellError(_("Enter a date (YYYY-MM-DD)."))
 
 
-class _Importer:
+class _Importer(TableReader):
+    COLUMNS = COLUMNS
+    REQUIRED = REQUIRED
+
     def __init__(self, actor: Any, report: ImportReport) -> None:
-        self.actor = actor
-        self.report = report
-        self.columns: list[Column | None] = []
-        self.header_of: dict[str, str] = {}
-        self._orgs: dict[str, Organization | str] = {}
+        super().__init__(actor, report)
         self.kinds = _words(EquipmentKind, KIND_WORDS)
         self.statuses = _words(EquipmentStatus, STATUS_WORDS)
         self.results = _words(InspectionResult, RESULT_WORDS)
-
-    def map_header(self, header: list[str]) -> None:
-        index = _column_index()
-        unknown = []
-        for text in header:
-            col = index.get(_key(text)) if text else None
-            if text and col is None:
-                unknown.append(text)
-            if col is not None and col.name in self.header_of:
-                raise Refused(
-                    "columns",
-                    _("The columns “%(first)s” and “%(second)s” both mean %(field)s.")
-                    % {"first": self.header_of[col.name], "second": text, "field": col.header},
-                )
-            if col is not None:
-                self.header_of[col.name] = text
-            self.columns.append(col)
-        if unknown:
-            raise Refused(
-                "columns",
-                _("Unknown column: %(columns)s. The columns are: %(known)s.")
-                % {
-                    "columns": "、".join(f"“{u}”" for u in unknown),
-                    "known": "、".join(c.header for c in COLUMNS),
-                },
-                [RowError(1, u, _("Unknown column."), u) for u in unknown],
-            )
-        missing = [c for c in COLUMNS if c.name in REQUIRED and c.name not in self.header_of]
-        if missing:
-            raise Refused(
-                "columns",
-                _("Required columns are missing: %(columns)s.")
-                % {"columns": "、".join(c.header for c in missing)},
-                [RowError(1, c.name, _("This column is required."), c.header) for c in missing],
-            )
-
-    def error(self, row: int, field: str, message: str) -> None:
-        column = self.header_of.get(field) or next(
-            (c.header for c in COLUMNS if c.name == field), field
-        )
-        self.report.add(RowError(row, field, str(message), column))
-
-    def organization(self, text: str, visible: bool = True) -> Organization:
-        key = f"{int(visible)}:{text}"
-        if key not in self._orgs:
-            qs = Organization.objects.visible_to(self.actor) if visible else Organization.objects
-            found: Organization | str | None = None
-            if text.isdigit() and len(text) < 18:
-                found = qs.filter(pk=int(text)).first()
-            if found is None and len(creditcode.normalise(text)) == 18:
-                found = qs.filter(credit_code=creditcode.normalise(text)).first()
-            if found is None:
-                named = list(qs.filter(name=text)[:2])
-                if len(named) == 1:
-                    found = named[0]
-                elif named:
-                    found = _(
-                        "Several organisations are called “%(value)s”; give the number or credit code."
-                    ) % {"value": text}
-                else:
-                    found = _("No organisation you can reach matches “%(value)s”.") % {
-                        "value": text
-                    }
-            self._orgs[key] = found
-        result = self._orgs[key]
-        if isinstance(result, str):
-            raise CellError(result)
-        return result
 
     def place(self, text: str) -> Place:
         qs = Place.objects.visible_to(self.actor)
@@ -436,31 +354,7 @@ def import_file(
 ) -> ImportReport:
     """Import units from a CSV or .xlsx file; see the module docstring."""
     report = ImportReport(entity=ENTITY, filename=filename, partial=partial, dry_run=dry_run)
-    if not access.reach(actor).can_write:
-        report.reason = "forbidden"
-        report.refusal = _("You do not have permission to do this.")
-        return report
-    importer = _Importer(actor, report)
-    try:
-        table = read_table(filename, content)
-        importer.map_header(table.header)
-        if not table.rows:
-            raise Refused("empty", _("The file has no data rows below the column names."))
-    except Refused as refused:
-        report.reason = refused.code
-        report.refusal = refused.message
-        for err in refused.errors:
-            report.add(err)
-        return report
-    with transaction.atomic():
-        importer.run(table)
-        keep = not dry_run and (partial or not report.error_count)
-        if not keep:
-            transaction.set_rollback(True)
-    report.written = keep and (report.created + report.updated) > 0
-    if not dry_run and not keep:
-        report.created = report.updated = 0
-    return report
+    return _Importer(actor, report).execute(filename, content)
 
 
 EXAMPLE = [

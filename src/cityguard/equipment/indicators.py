@@ -24,6 +24,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from cityguard.core.choices import PlaceKind
+from cityguard.core.figures import per_street, street_of
 from cityguard.core.models import Jurisdiction
 from cityguard.indicators.registry import Indicator, Period, declare
 
@@ -62,43 +63,58 @@ def as_of(period: Period, today: dt.date | None = None) -> dt.date:
     return min(period.end - dt.timedelta(days=1), today)
 
 
-def registration_and_inspection_rate(
-    user: Any, street: str | None, period: Period, today: dt.date | None = None
-) -> float | None:
-    """plan-05 in %; None when no unit stands at a crowded place or high-rise."""
-    day = as_of(period, today)
-    base = (
+def _plan_units(user: Any, street: str | None) -> QuerySet:
+    return (
         units(user, street)
         .filter(place__kind__in=PLAN_PLACE_KINDS)
         .exclude(status=EquipmentStatus.SCRAPPED)
     )
+
+
+def _rates(base: QuerySet, day: dt.date, by_street: bool) -> dict[str | None, float | None]:
+    """plan-05 in % keyed by street code (`by_street`; units above street level left out)
+    or under the single key None; a key with no unit is absent."""
     registered = Q(status=EquipmentStatus.IN_USE, registration_no__isnull=False) & ~Q(
         registration_no=""
     )
+
+    def key(path: str | None) -> str | None:
+        return street_of(path) if by_street else None
+
     # A unit whose latest inspection is on or before the day has it in force then: its
     # denormalised next due date and result answer (always so for the current month, as
     # no inspection may lie in the future). Only units inspected after the day need the
     # inspection in force then, looked up by a correlated subquery. One query counts all
-    # three.
-    counts = base.aggregate(
-        total=Count("pk"),
-        good=Count(
-            "pk",
-            filter=registered
-            & Q(last_inspection_on__lte=day, next_inspection_due__gte=day)
-            & ~Q(last_result=InspectionResult.FAIL),
-        ),
-        later=Count("pk", filter=registered & Q(last_inspection_on__gt=day)),
+    # three (per jurisdiction, summed per street).
+    rows = (
+        base.order_by()
+        .values_list("jurisdiction__path")
+        .annotate(
+            total=Count("pk"),
+            good=Count(
+                "pk",
+                filter=registered
+                & Q(last_inspection_on__lte=day, next_inspection_due__gte=day)
+                & ~Q(last_result=InspectionResult.FAIL),
+            ),
+            later=Count("pk", filter=registered & Q(last_inspection_on__gt=day)),
+        )
     )
-    total = counts["total"]
-    if not total:
-        return None
-    good = counts["good"]
-    if counts["later"]:
+    totals: dict[str | None, int] = {}
+    good: dict[str | None, int] = {}
+    later = 0
+    for path, n_total, n_good, n_later in rows:
+        k = key(path)
+        if by_street and k is None:
+            continue
+        totals[k] = totals.get(k, 0) + n_total
+        good[k] = good.get(k, 0) + n_good
+        later += n_later
+    if later:
         latest = Inspection.objects.filter(
             equipment=OuterRef("pk"), inspected_on__lte=day
         ).order_by("-inspected_on", "-id")
-        good += (
+        extra = (
             base.filter(registered, last_inspection_on__gt=day)
             .annotate(
                 due=Subquery(latest.values("next_due")[:1]),
@@ -106,9 +122,30 @@ def registration_and_inspection_rate(
             )
             .filter(due__gte=day)
             .exclude(result=InspectionResult.FAIL)
-            .count()
+            .order_by()
+            .values_list("jurisdiction__path")
+            .annotate(n=Count("pk"))
         )
-    return round(100.0 * good / total, 1)
+        for path, n in extra:
+            k = key(path)
+            if k in totals:
+                good[k] = good.get(k, 0) + n
+    return {k: round(100.0 * good.get(k, 0) / n, 1) for k, n in totals.items() if n}
+
+
+def registration_and_inspection_rate(
+    user: Any, street: str | None, period: Period, today: dt.date | None = None
+) -> float | None:
+    """plan-05 in %; None when no unit stands at a crowded place or high-rise."""
+    return _rates(_plan_units(user, street), as_of(period, today), False).get(None)
+
+
+def registration_and_inspection_by_street(
+    user: Any, period: Period, today: dt.date | None = None
+) -> dict[str, float | None]:
+    """plan-05 for every street at once (None where no unit stands)."""
+    found = _rates(_plan_units(user, None), as_of(period, today), True)
+    return per_street({k: v for k, v in found.items() if k}, None)
 
 
 FIGURES = {
@@ -133,6 +170,7 @@ declare(
             "left out), at the end of the month"
         ),
         compute=registration_and_inspection_rate,
+        by_street=registration_and_inspection_by_street,
         order=5,
     )
 )

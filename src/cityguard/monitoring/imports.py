@@ -28,20 +28,18 @@ from django.utils.translation import gettext_lazy
 from ninja import File, Query, Status
 from ninja.files import UploadedFile
 
-from cityguard.core import access, creditcode, geo
+from cityguard.core import access, geo
 from cityguard.core.api_imports import RESPONSES, ImportQuery
 from cityguard.core.imports import (
     DATUMS,
     CellError,
     Column,
     ImportReport,
-    Refused,
-    RowError,
+    TableReader,
     _key,
     _number,
     _text,
     limits,
-    read_table,
     too_large_message,
 )
 from cityguard.core.models import Organization, Place
@@ -145,17 +143,6 @@ COLUMNS: tuple[Column, ...] = (
 REQUIRED = ("code", "kind", "lon", "lat")
 
 
-def _column_index() -> dict[str, Column]:
-    index: dict[str, Column] = {}
-    for col in COLUMNS:
-        for spelling in (col.name, col.header, *col.aliases):
-            index.setdefault(_key(spelling), col)
-        for lang in ("en", "zh-hans"):
-            with translation.override(lang):
-                index.setdefault(_key(str(col.label)), col)
-    return index
-
-
 def _kind_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for value, label in SensorKind.choices:
@@ -174,82 +161,14 @@ def _kind_index() -> dict[str, str]:
     return index
 
 
-class _Importer:
+class _Importer(TableReader):
+    COLUMNS = COLUMNS
+    REQUIRED = REQUIRED
+
     def __init__(self, actor: Any, report: ImportReport, datum: str) -> None:
-        self.actor = actor
-        self.report = report
+        super().__init__(actor, report)
         self.datum = datum
-        self.columns: list[Column | None] = []
-        self.header_of: dict[str, str] = {}
-        self._orgs: dict[str, Organization | str] = {}
         self._kinds = _kind_index()
-
-    def map_header(self, header: list[str]) -> None:
-        index = _column_index()
-        unknown = []
-        for text in header:
-            col = index.get(_key(text)) if text else None
-            if text and col is None:
-                unknown.append(text)
-            if col is not None and col.name in self.header_of:
-                raise Refused(
-                    "columns",
-                    _("The columns “%(first)s” and “%(second)s” both mean %(field)s.")
-                    % {"first": self.header_of[col.name], "second": text, "field": col.header},
-                )
-            if col is not None:
-                self.header_of[col.name] = text
-            self.columns.append(col)
-        if unknown:
-            raise Refused(
-                "columns",
-                _("Unknown column: %(columns)s. The columns are: %(known)s.")
-                % {
-                    "columns": "、".join(f"“{u}”" for u in unknown),
-                    "known": "、".join(c.header for c in COLUMNS),
-                },
-                [RowError(1, u, _("Unknown column."), u) for u in unknown],
-            )
-        missing = [c for c in COLUMNS if c.name in REQUIRED and c.name not in self.header_of]
-        if missing:
-            raise Refused(
-                "columns",
-                _("Required columns are missing: %(columns)s.")
-                % {"columns": "、".join(c.header for c in missing)},
-                [RowError(1, c.name, _("This column is required."), c.header) for c in missing],
-            )
-
-    def error(self, row: int, field: str, message: str) -> None:
-        column = self.header_of.get(field) or next(
-            (c.header for c in COLUMNS if c.name == field), field
-        )
-        self.report.add(RowError(row, field, str(message), column))
-
-    def organization(self, text: str) -> Organization:
-        if text not in self._orgs:
-            visible = Organization.objects.visible_to(self.actor)
-            found: Organization | str | None = None
-            if text.isdigit() and len(text) < 18:
-                found = visible.filter(pk=int(text)).first()
-            if found is None and len(creditcode.normalise(text)) == 18:
-                found = visible.filter(credit_code=creditcode.normalise(text)).first()
-            if found is None:
-                named = list(visible.filter(name=text)[:2])
-                if len(named) == 1:
-                    found = named[0]
-                elif named:
-                    found = _(
-                        "Several organisations are called “%(value)s”; give the number or credit code."
-                    ) % {"value": text}
-                else:
-                    found = _("No organisation you can reach matches “%(value)s”.") % {
-                        "value": text
-                    }
-            self._orgs[text] = found
-        result = self._orgs[text]
-        if isinstance(result, str):
-            raise CellError(result)
-        return result
 
     def place(self, text: str, org: Organization | None) -> Place:
         visible = Place.objects.visible_to(self.actor)
@@ -406,31 +325,7 @@ def import_file(
     if datum not in DATUMS:
         raise ValueError(f"unknown datum {datum!r}")
     report = ImportReport(entity=ENTITY, filename=filename, partial=partial, dry_run=dry_run)
-    if not access.reach(actor).can_write:
-        report.reason = "forbidden"
-        report.refusal = _("You do not have permission to do this.")
-        return report
-    importer = _Importer(actor, report, datum)
-    try:
-        table = read_table(filename, content)
-        importer.map_header(table.header)
-        if not table.rows:
-            raise Refused("empty", _("The file has no data rows below the column names."))
-    except Refused as refused:
-        report.reason = refused.code
-        report.refusal = refused.message
-        for err in refused.errors:
-            report.add(err)
-        return report
-    with transaction.atomic():
-        importer.run(table)
-        keep = not dry_run and (partial or not report.error_count)
-        if not keep:
-            transaction.set_rollback(True)
-    report.written = keep and (report.created + report.updated) > 0
-    if not dry_run and not keep:
-        report.created = report.updated = 0
-    return report
+    return _Importer(actor, report, datum).execute(filename, content)
 
 
 def import_upload(

@@ -24,6 +24,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cityguard.core.choices import OrganizationKind
+from cityguard.core.figures import counts_by_street, per_street
 from cityguard.core.models import Jurisdiction, Organization
 from cityguard.core.schemas import street_code
 from cityguard.indicators.registry import Indicator, Period, declare
@@ -95,30 +96,64 @@ def availability_rate(user: Any, street: str | None, period: Period | None = Non
     return round(online / total * 100, 1)
 
 
-def alarms_active(user: Any, street: str | None, period: Period | None = None) -> float | None:
+def _rates_by_street(total: QuerySet, good: QuerySet) -> dict[str, float | None]:
+    """Street code → good ÷ total in % (None for a street with nothing in `total`)."""
+    totals = counts_by_street(total, "jurisdiction__path")
+    goods = counts_by_street(good, "jurisdiction__path")
+    return per_street(
+        {code: round(goods.get(code, 0) / n * 100, 1) for code, n in totals.items() if n},
+        None,
+    )
+
+
+def availability_by_street(user: Any, period: Period | None = None) -> dict[str, float | None]:
+    qs = sensors_for(user, None).filter(enabled=True)
+    return _rates_by_street(qs, qs.exclude(state=SensorState.OFFLINE))
+
+
+def _open_alarms(user: Any) -> QuerySet:
     qs = Alarm.objects.all() if user is None else Alarm.objects.visible_to(user)
-    return float(_under(qs.filter(is_open__in=[True]), street).count())
+    return qs.filter(is_open__in=[True])
 
 
-def park_coverage(user: Any, street: str | None, period: Period | None = None) -> float | None:
+def alarms_active(user: Any, street: str | None, period: Period | None = None) -> float | None:
+    return float(_under(_open_alarms(user), street).count())
+
+
+def alarms_active_by_street(user: Any, period: Period | None = None) -> dict[str, float | None]:
+    found = counts_by_street(_open_alarms(user), "jurisdiction__path")
+    return per_street({code: float(n) for code, n in found.items()}, 0.0)
+
+
+def _parks(user: Any, street: str | None) -> QuerySet:
     parks: Any = Organization.objects.filter(kind=OrganizationKind.PARK, is_active=True)
     if user is not None:
         parks = parks.visible_to(user)
-    parks = _under(parks, street)
+    return _under(parks, street)
+
+
+def _covered(parks: QuerySet) -> QuerySet:
+    return parks.annotate(
+        up=Count(
+            "sensors",
+            filter=Q(sensors__enabled=True) & ~Q(sensors__state=SensorState.OFFLINE),
+        )
+    ).filter(up__gt=0)
+
+
+def park_coverage(user: Any, street: str | None, period: Period | None = None) -> float | None:
+    parks = _parks(user, street)
     total = parks.count()
     if not total:
         return None
-    covered = (
-        parks.annotate(
-            up=Count(
-                "sensors",
-                filter=Q(sensors__enabled=True) & ~Q(sensors__state=SensorState.OFFLINE),
-            )
-        )
-        .filter(up__gt=0)
-        .count()
-    )
+    covered = _covered(parks).count()
     return round(covered / total * 100, 1)
+
+
+def park_coverage_by_street(user: Any, period: Period | None = None) -> dict[str, float | None]:
+    parks = _parks(user, None)
+    covered = Organization.objects.filter(pk__in=_covered(parks).values("pk"))
+    return _rates_by_street(parks, covered)
 
 
 def street_of_sensor(sensor: Sensor) -> str | None:
@@ -135,6 +170,7 @@ declare(
         binding=False,
         source=_("Monitoring: enabled sensors not offline ÷ enabled sensors"),
         compute=availability_rate,
+        by_street=availability_by_street,
         order=60,
     )
 )
@@ -148,6 +184,7 @@ declare(
         binding=False,
         source=_("Monitoring: alarms active or acknowledged, not yet cleared"),
         compute=alarms_active,
+        by_street=alarms_active_by_street,
         order=61,
     )
 )
@@ -163,6 +200,7 @@ declare(
             "Monitoring: parks with at least one enabled sensor that is not offline ÷ all parks"
         ),
         compute=park_coverage,
+        by_street=park_coverage_by_street,
         order=9,
     )
 )

@@ -441,7 +441,10 @@ def decode(
     known = rows >= 0
     bad = ~known
     bad_finite = ~np.isfinite(values)
-    bad_disabled = known & ~cache.enabled[np.where(known, rows, 0)] if len(rows) else bad
+    if len(rows) and len(cache.enabled):
+        bad_disabled = known & ~cache.enabled[np.where(known, rows, 0)]
+    else:  # no readings, or no sensors at all: every code is unknown already
+        bad_disabled = np.zeros(len(rows), dtype=bool)
     bad_future = ts > now_ms + int(config.max_future_s() * 1000)
     bad_past = ts < MIN_TS
     bad_any = bad | bad_finite | bad_disabled | bad_future | bad_past

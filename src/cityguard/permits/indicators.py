@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cityguard.core.figures import counts_by_street, per_street
 from cityguard.core.models import Jurisdiction
 from cityguard.indicators.registry import Indicator, Period, declare
 
@@ -37,15 +38,33 @@ def _aware(day: dt.date) -> dt.datetime:
 
 
 def active(user: Any, street: str | None, period: Period) -> float | None:
-    return float(_permits(user, street).filter(state__in=("in_progress", "suspended")).count())
+    return float(_active(_permits(user, street)).count())
+
+
+def _active(qs: QuerySet) -> QuerySet:
+    return qs.filter(state__in=("in_progress", "suspended"))
+
+
+def _overrun(qs: QuerySet, period: Period) -> QuerySet:
+    qs = qs.filter(valid_to__gte=_aware(period.start), valid_to__lt=_aware(period.end))
+    return qs.filter(Q(state="expired") | Q(state="closed", closed_at__gt=F("valid_to")))
 
 
 def overrun(user: Any, street: str | None, period: Period) -> float | None:
-    qs = _permits(user, street).filter(
-        valid_to__gte=_aware(period.start), valid_to__lt=_aware(period.end)
-    )
-    late = qs.filter(Q(state="expired") | Q(state="closed", closed_at__gt=F("valid_to")))
-    return float(late.count())
+    return float(_overrun(_permits(user, street), period).count())
+
+
+def _by_street(qs: QuerySet) -> dict[str, float | None]:
+    found = counts_by_street(qs, "organization__jurisdiction__path")
+    return per_street({code: float(n) for code, n in found.items()}, 0.0)
+
+
+def active_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    return _by_street(_active(_permits(user, None)))
+
+
+def overrun_by_street(user: Any, period: Period) -> dict[str, float | None]:
+    return _by_street(_overrun(_permits(user, None), period))
 
 
 declare(
@@ -58,6 +77,7 @@ declare(
         binding=False,
         source=_("Work permits: in progress or suspended now"),
         compute=active,
+        by_street=active_by_street,
         order=220,
     )
 )
@@ -73,6 +93,7 @@ declare(
             "Work permits whose window ended in the month: expired, or accepted after the end"
         ),
         compute=overrun,
+        by_street=overrun_by_street,
         order=221,
     )
 )

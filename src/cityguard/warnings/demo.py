@@ -96,7 +96,9 @@ def load_demo(*, scale: float = 1.0, seed: int = 2021) -> dict[str, int]:
                 "instruction": "避免午后高温时段户外作业，人员密集场所做好防暑降温。",
                 "streets": [s.code for s in streets],
                 "effective": now - timedelta(hours=20),
-                "expires": now + timedelta(seconds=5),
+                # Expires shortly after issue (taken afresh: loading the earlier steps at a
+                # large scale can take longer than any fixed margin), then is expired at once.
+                "expires": timezone.now().replace(microsecond=0) + timedelta(minutes=5),
             },
         )
         services.expire_due(now=heat.expires)

@@ -56,3 +56,19 @@ def task(unit: Any, owner: Any, due: dt.date, **extra: Any) -> dict[str, Any]:
     data.update({"owner_user": owner, "due_date": due})
     data.update(extra)
     return data
+
+
+def same_by_street(code: str, officer: Any, period: Any) -> dict[str, Any]:
+    """Assert that the indicator's `by_street` gives exactly what `compute` gives street by
+    street, for the whole district (user None) and for `officer`; the district's values."""
+    from cityguard.core.figures import street_codes
+    from cityguard.indicators.registry import get
+
+    indicator = get(code)
+    assert indicator.by_street is not None
+    out: dict[str, Any] = {}
+    for user in (None, officer):
+        expected = {c: indicator.compute(user, c, period) for c in street_codes()}
+        assert indicator.by_street(user, period) == expected
+        out = out or expected
+    return out

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from cityguard.duties import services
 from cityguard.duties.models import DutyItem, Evidence, ListVersion
 
-from .conftest import legal, task
+from .conftest import legal, same_by_street, task
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +148,10 @@ def test_rate_arithmetic(users, dw):
         assert get("duty-task-completion").compute(None, dw.west.code, p) == pytest.approx(33.3)
         assert get("duty-task-completion").compute(None, dw.east.code, p) == 0.0
         assert get("duty-task-completion").compute(users.east_officer, dw.west.code, p) is None
+        assert same_by_street("duty-task-completion", users.west_officer, p) == {
+            dw.west.code: pytest.approx(33.3),
+            dw.east.code: 0.0,
+        }
 
 
 def test_scoping(users, dw):

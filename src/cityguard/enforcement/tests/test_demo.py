@@ -49,3 +49,21 @@ def test_bench_runs_on_the_loaded_data(district: Any, users: Any, officers: Any)
         None, None, Period.of(timezone.localdate())
     )
     assert out["rows_counted"] >= Officer.objects.count()
+
+
+def test_inspection_goes_ahead_only_with_two_officers_valid_that_day(officers: Any) -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    today = timezone.localdate()
+
+    def target(*people: Any) -> Any:
+        return SimpleNamespace(officers=SimpleNamespace(all=lambda: list(people)))
+
+    two = demo._present(target(officers.w1, officers.w2), today)
+    assert two == [officers.w1, officers.w2]
+    # The certificate expired yesterday: valid for an inspection two days ago, not today.
+    assert demo._present(target(officers.w1, officers.expired), today) is None
+    got = demo._present(target(officers.w1, officers.expired), today - dt.timedelta(days=2))
+    assert got == [officers.w1, officers.expired]
+    assert demo._present(target(officers.w1, officers.nocert), today) is None

@@ -21,7 +21,7 @@ from cityguard.enforcement.models import (
 )
 from cityguard.indicators.registry import Period, get
 
-from .conftest import complex_org, make_officer
+from .conftest import complex_org, make_officer, same_by_street
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +70,10 @@ def test_publicity_rate(users: Any, settings: Any) -> None:
     east_user = rates.publicity(users.east_officer, None, dt.date(2025, 3, 1), dt.date(2025, 4, 1))
     assert (east_user.numerator, east_user.denominator) == (0, 1)
     assert rates.publicity(None, None, dt.date(2025, 4, 1), dt.date(2025, 5, 1)).value is None
+    assert same_by_street("enforcement-publicity", users.west_officer, Period(2025, 3)) == {
+        "310110001": 50.0,
+        "310110002": 0.0,
+    }
 
 
 def test_unpublished_decision_inside_its_window_is_not_counted(users: Any) -> None:
@@ -120,6 +124,11 @@ def test_legal_review_rate(users: Any) -> None:
         ).denominator
         == 0
     )
+    _decision(users.east_org, 5, day, major=True)  # no review: east 0 %
+    assert same_by_street("enforcement-legal-review", users.west_officer, Period(2025, 5)) == {
+        "310110001": 33.3,
+        "310110002": 0.0,
+    }
 
 
 def test_recording_rate(users: Any, settings: Any) -> None:
@@ -151,6 +160,12 @@ def test_recording_rate(users: Any, settings: Any) -> None:
         ev(closed, k)
     r = rates.recording(None, None, dt.date(2025, 6, 1), dt.date(2025, 7, 1))
     assert (r.numerator, r.denominator, r.value) == (2, 3, 66.7)
+    _decision(users.east_org, 4, day)  # no events: east 0 %
+    assert same_by_street("enforcement-recording", users.west_officer, Period(2025, 6)) == {
+        "310110001": 66.7,
+        "310110002": 0.0,
+    }
+    Case.objects.filter(number="T-4").delete()
     settings.CITYGUARD_ENFORCEMENT_RECORDED_STEPS = ["filed"]
     assert rates.recording(None, None, dt.date(2025, 6, 1), dt.date(2025, 7, 1)).value == 100.0
 
@@ -172,6 +187,10 @@ def test_plan_08_qualified_staff_ratio(district: Any, users: Any) -> None:
     assert indicator.compute(users.east_officer, None, period) == 0.0
     assert indicator.compute(users.west_manager, None, period) is None
     assert indicator.on_target(60.0) is False
+    assert same_by_street("plan-08", users.west_officer, period) == {
+        "310110001": 66.7,
+        "310110002": 0.0,
+    }
 
 
 def test_plan_06_commercial_complex_compliance(district: Any, users: Any, officers: Any) -> None:
@@ -210,6 +229,10 @@ def test_plan_06_commercial_complex_compliance(district: Any, users: Any, office
     finding = bad.enforcement_inspections.get(inspection_type="fire_safety").findings.get()
     services.resolve_finding(a, finding)
     assert indicator.compute(None, "310110001", period) == 100.0
+    assert same_by_street("plan-06", users.west_officer, period) == {
+        "310110001": 100.0,
+        "310110002": 0.0,
+    }
     # last year's inspections do not count this year
     assert rates.complex_compliance(None, None, dt.date(today.year - 1, 1, 1), start).value == 0.0
 

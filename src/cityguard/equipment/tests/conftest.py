@@ -72,3 +72,19 @@ def units(users: SimpleNamespace, places: SimpleNamespace) -> SimpleNamespace:
     return SimpleNamespace(
         west_ok=west_ok, west_late=west_late, east_ok=east_ok, east_unreg=east_unreg
     )
+
+
+def same_by_street(code: str, officer: Any, period: Any) -> dict[str, Any]:
+    """Assert that the indicator's `by_street` gives exactly what `compute` gives street by
+    street, for the whole district (user None) and for `officer`; the district's values."""
+    from cityguard.core.figures import street_codes
+    from cityguard.indicators.registry import get
+
+    indicator = get(code)
+    assert indicator.by_street is not None
+    out: dict[str, Any] = {}
+    for user in (None, officer):
+        expected = {c: indicator.compute(user, c, period) for c in street_codes()}
+        assert indicator.by_street(user, period) == expected
+        out = out or expected
+    return out

@@ -11,7 +11,7 @@ from cityguard.equipment.models import Equipment
 from cityguard.indicators import registry
 from cityguard.indicators.registry import Period
 
-from .conftest import inspect, unit
+from .conftest import inspect, same_by_street, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,10 @@ def test_street_filter(users, units, district):
     assert indicators.registration_and_inspection_rate(None, district.west.code, period) == 50.0
     assert indicators.registration_and_inspection_rate(None, district.east.code, period) == 50.0
     assert indicators.registration_and_inspection_rate(None, "nonexistent", period) is None
+    assert same_by_street("plan-05", users.west_officer, period) == {
+        district.west.code: 50.0,
+        district.east.code: 50.0,
+    }
 
 
 def test_user_scoping(users, units, places):
@@ -85,6 +89,9 @@ def test_as_of_the_end_of_a_past_month(users, places):
     month_ago = Period.of(services.add_months(today, -1) - dt.timedelta(days=10))
     # At the end of that month the old inspection had lapsed and the new one was not made.
     assert indicators.registration_and_inspection_rate(None, None, month_ago) == 0.0
+    # The inspection in force at a past month's end, looked up per street too.
+    assert same_by_street("plan-05", users.west_officer, month_ago)["310110001"] == 0.0
+    assert same_by_street("plan-05", users.west_officer, now)["310110001"] == 100.0
     before = Period.of(services.add_months(today, -6))
     assert indicators.registration_and_inspection_rate(None, None, before) == 100.0
 

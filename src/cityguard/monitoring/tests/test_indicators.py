@@ -12,6 +12,8 @@ from cityguard.indicators.registry import Period
 from cityguard.monitoring import indicators, services
 from cityguard.monitoring.models import Sensor
 
+from .conftest import same_by_street
+
 pytestmark = pytest.mark.django_db
 PERIOD = Period(2026, 6)
 
@@ -48,6 +50,14 @@ def test_declared_indicators(mon: Any) -> None:
     assert avail.on_target(80.0) is False
     active = registry.get("alarms-active")
     assert active.compute(None, None, PERIOD) == 0.0 and active.on_target(0.0) is True
+    assert same_by_street("sensor-availability", mon.users.west_officer, PERIOD) == {
+        "310110001": pytest.approx(66.7),
+        "310110002": 100.0,
+    }
+    assert same_by_street("alarms-active", mon.users.west_officer, PERIOD) == {
+        "310110001": 0.0,
+        "310110002": 0.0,
+    }
 
 
 def test_park_coverage(mon: Any) -> None:
@@ -70,5 +80,9 @@ def test_park_coverage(mon: Any) -> None:
     assert plan.compute(None, None, PERIOD) == 50.0
     assert plan.compute(None, "310110001", PERIOD) == 100.0
     assert plan.compute(None, "310110002", PERIOD) == 0.0
+    assert same_by_street("plan-09", mon.users.west_officer, PERIOD) == {
+        "310110001": 100.0,
+        "310110002": 0.0,
+    }
     services.save_sensor(mon.users.admin, {"enabled": False}, Sensor.objects.get(code="P-W"))
     assert plan.compute(None, None, PERIOD) == 0.0

@@ -433,3 +433,11 @@ def test_nul_characters_are_stored_visibly(mon: Any) -> None:
     codes = list(DeadLetter.objects.values_list("sensor_code", "topic", "payload"))
     assert all("\x00" not in "".join(row) for row in codes)
     assert ("a\\u0000b", "", '{"sensor":"a\\u0000b","ts":%d,"value":1}' % mon.t0) in codes
+
+
+def test_a_batch_before_any_sensor_exists_is_refused_reading_by_reading(db: Any) -> None:
+    from cityguard.monitoring import pipeline as pl
+
+    pl.invalidate()
+    result = pl.ingest([{"sensor": "", "ts": "2000-01-01T00:00:00Z", "value": 0}], source="http")
+    assert result.accepted == 0 and [i for i, _r in result.rejected] == [0]

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from cityguard.permits import services
 from cityguard.permits.models import Permit, PermitEvent
 
-from .conftest import data, gas
+from .conftest import data, gas, same_by_street
 
 pytestmark = pytest.mark.django_db
 
@@ -242,7 +242,15 @@ def test_indicators(users, pw):
     period = Period.of(timezone.localdate())
     assert get("permits-active").compute(None, None, period) == 1
     assert get("permits-active").compute(users.east_officer, None, period) == 0
+    assert same_by_street("permits-active", users.west_officer, period) == {
+        "310110001": 1.0,
+        "310110002": 0.0,
+    }
     Permit.objects.filter(pk=p.pk).update(valid_to=timezone.now() - dt.timedelta(minutes=1))
     services.expire_due()
     assert get("permits-overrun").compute(None, None, period) == 1
     assert get("permits-overrun").compute(None, "310110002", period) == 0
+    assert same_by_street("permits-overrun", users.west_officer, period) == {
+        "310110001": 1.0,
+        "310110002": 0.0,
+    }

@@ -15,6 +15,8 @@ from cityguard.indicators.registry import get as indicator
 from cityguard.warnings import services
 from cityguard.warnings.models import Delivery
 
+from .conftest import same_by_street
+
 
 def test_publication_reaches_contacts_by_channel(issued: Any, contacts: Any) -> None:
     warning = issued()
@@ -68,10 +70,14 @@ def test_nineteen_of_twenty_is_on_target(issued: Any, users: Any, settings: Any)
     assert indicator("warning-coverage").compute(None, None, period) == 95.0
     assert indicator("warning-coverage").compute(None, "310110002", period) is None
     assert indicator("warning-coverage").on_target(95.0) is True
+    assert same_by_street("warning-coverage", users.west_officer, period) == {
+        "310110001": 95.0,
+        "310110002": None,
+    }
 
 
 def test_reached_by_any_channel_counts_once_failed_do_not(
-    issued: Any, contacts: Any, settings: Any
+    issued: Any, contacts: Any, settings: Any, users: Any
 ) -> None:
     class Flaky:
         """A second channel: reaches everyone with an e-mail, fails for 王安全."""
@@ -103,6 +109,15 @@ def test_reached_by_any_channel_counts_once_failed_do_not(
     wang.filter(channel="email").update(status="failed", reason="bounced")
     cov = services.coverage(warning)
     assert (cov.total, cov.reached, cov.percent) == (3, 1, 33.3)
+    period = Period.of(warning.issued_at.date())
+    assert indicator("warning-coverage").compute(None, None, period) == 33.3
+    # Each street's figure counts a recipient once too, whatever the channels.
+    by_street = same_by_street(
+        "warning-coverage", users.west_officer, Period.of(warning.issued_at.date())
+    )
+    assert by_street == {row["code"]: row["percent"] for row in cov.by_street} | {
+        code: None for code in by_street if code not in {row["code"] for row in cov.by_street}
+    }
 
 
 def test_webhook_system_recipient_is_not_counted(
