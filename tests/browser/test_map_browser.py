@@ -102,7 +102,11 @@ def test_switch_layers_and_language(
     page.locator("input[name='core.street']").uncheck()
     wait_for_layers(page, {"core.street": 0})
 
-    # The language switch in the top bar reloads the map in English.
+    # The language switch in the top bar (inside the menu below 1480 px) reloads the map
+    # in English.
+    toggle = page.locator(".nav-toggle")
+    if toggle.is_visible():
+        toggle.click()
     page.locator(".lang-switch button[value=en]").click()
     page.wait_for_function("() => document.documentElement.lang === 'en'")
     wait_for_layers(page, {ENTERPRISES: 1})
