@@ -447,12 +447,12 @@ def save_figure(
     with transaction.atomic():
         if instance is None:
             instance = (
-                EnteredFigure.objects.select_for_update()
+                EnteredFigure.objects.select_for_update(of=("self",))
                 .filter(code=code, year=year, month=0, street=street)
                 .first()
             ) or EnteredFigure(code=code, year=year, month=0, street=street)
         else:
-            instance = EnteredFigure.objects.select_for_update().get(pk=instance.pk)
+            instance = EnteredFigure.objects.select_for_update(of=("self",)).get(pk=instance.pk)
             if (instance.code, instance.year, instance.street_id) != (
                 code,
                 year,
