@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from cityguard.apierrors import field_errors
@@ -31,8 +31,8 @@ PeriodQ = Query(None, max_length=16, description="YYYY-MM (default: this month)"
 FigureId = Path(..., ge=1, le=MAX_ID)  # type: ignore[type-arg]
 
 
-def _bad(exc: ValidationError) -> tuple[int, dict[str, Any]]:
-    return 400, {"detail": field_errors(exc.message_dict, "query")}
+def _bad(exc: ValidationError) -> Status[dict[str, Any]]:
+    return Status(400, {"detail": field_errors(exc.message_dict, "query")})
 
 
 @router.get("", response={200: IndicatorList, **ERRORS}, url_name="indicators")
@@ -82,7 +82,7 @@ def create_figure(request: HttpRequest, payload: FigureIn) -> Any:
     indicator is kept per street). The same indicator, year and street again changes the
     figure; its history keeps the earlier value."""
     figure = services.save_figure(request.user, payload.dict())
-    return 201, figure
+    return Status(201, figure)
 
 
 @router.get(

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from cityguard.core.access import DISTRICT_ROLES, reach
@@ -246,7 +246,7 @@ def create_sensor(request: HttpRequest, payload: SensorIn) -> Any:
     if data.get("state") is None:
         data.pop("state", None)
     sensor = services.save_sensor(request.user, data)
-    return 201, sensors_for(request.user).get(pk=sensor.pk)
+    return Status(201, sensors_for(request.user).get(pk=sensor.pk))
 
 
 @router.get("/sensors", response=list[SensorOut])
@@ -331,7 +331,7 @@ def _rule_data(payload: Any, partial: bool) -> dict[str, Any]:
 @router.post("/rules", response={201: RuleOut, **ERRORS}, url_name="monitoring_rules")
 def create_rule(request: HttpRequest, payload: RuleIn) -> Any:
     rule = services.save_rule(request.user, _rule_data(payload, partial=False))
-    return 201, rule
+    return Status(201, rule)
 
 
 @router.get("/rules", response=list[RuleOut])
@@ -411,7 +411,7 @@ def alarm_incident(request: HttpRequest, pk: int = RecordId) -> Any:
     """Open an incident from the alarm (the same one again if it is still open)."""
     alarm = _alarm(request.user, pk)
     incident = services.open_incident(request.user, alarm)
-    return 201, {"incident": incident.pk, "alarm": alarm.pk}
+    return Status(201, {"incident": incident.pk, "alarm": alarm.pk})
 
 
 # --- contexts --------------------------------------------------------------------------
@@ -438,7 +438,7 @@ def create_context(request: HttpRequest, payload: ContextIn) -> Any:
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
     )
-    return 201, ctx
+    return Status(201, ctx)
 
 
 @router.get("/contexts", response=list[ContextOut])
