@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityguard.core.export import XLSX_CONTENT_TYPE, cell
+from cityguard.core.pdf import cjk_font
 
 from . import registry, services
 from .registry import Period
 
-CJK_FONT = "STSong-Light"
 RED, GREEN, GREY = "#ffcdd2", "#c8e6c9", "#eceff1"
 
 
@@ -171,16 +171,6 @@ def render_xlsx(r: Report) -> bytes:
 
 
 # --- PDF -------------------------------------------------------------------------------------
-
-
-def cjk_font() -> str:
-    """Register (once) and name reportlab's built-in CID font for Chinese text."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    return CJK_FONT
 
 
 def render_pdf(r: Report) -> bytes:
