@@ -102,22 +102,25 @@ class Sensor(Located):
 
 
 class Reading(models.Model):
-    """One value of one sensor at one time; (sensor, ts) is unique, so a re-delivery is
-    stored once. Written only by the pipeline, in bulk."""
+    """One value of one sensor at one time; (ts, sensor) is the primary key, so a
+    re-delivery is stored once. Written only by the pipeline, in bulk.
 
-    id = models.BigAutoField(primary_key=True)
-    # No index of its own: the unique (sensor, ts) index serves look-ups by sensor, and one
-    # index less makes every bulk insert cheaper.
-    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    Time first: readings arrive in time order, so every batch lands at the end of the one
+    B-tree (on SQLite a WITHOUT ROWID table, see migration 0003) instead of at one place per
+    sensor — several times the insert rate of a (sensor, ts) key with small batches, and
+    retention deletes one range. Reads by sensor are bounded in time (recent readings, rate
+    windows, late-delivery checks); charts read the aggregates."""
+
+    pk = models.CompositePrimaryKey("ts", "sensor")
     ts = models.BigIntegerField(_("time (ms since epoch, UTC)"))
+    # No index of its own: one index less makes every bulk insert cheaper (deleting a
+    # sensor scans the table; sensors are normally retired, not deleted).
+    sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
     value = models.FloatField(_("value"))
 
     class Meta:
         verbose_name = _("reading")
         verbose_name_plural = _("readings")
-        constraints = [
-            models.UniqueConstraint(fields=["sensor", "ts"], name="mon_reading_sensor_ts"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.sensor_id}@{self.ts}={self.value}"

@@ -720,15 +720,17 @@ def process(cache: Cache, rows: np.ndarray, ts: np.ndarray, values: np.ndarray) 
         old = ts_u <= prior
         new = np.ones(len(rows_u), dtype=np.bool_)
         if old.any():
-            o_sids = cache.ids[rows_u[old]]
-            o_ts = ts_u[old]
+            # Late or re-delivered: look each one up by its key (time first, so a range by
+            # sensor would read every sensor's readings of the period).
+            o_rows, o_ts = rows_u[old], ts_u[old]
+            pairs = list(zip(o_ts.tolist(), cache.ids[o_rows].tolist(), strict=True))
             found: list[tuple[int, int]] = []
-            uniq = np.unique(o_sids).tolist()
-            for part in _chunks(uniq):
+            for part in _chunks(pairs):
                 cur.execute(
-                    "SELECT sensor_id, ts FROM monitoring_reading WHERE sensor_id IN "
-                    f"({_in_list(len(part))}) AND ts >= %s AND ts <= %s",
-                    [*part, int(o_ts.min()), int(o_ts.max())],
+                    f"WITH k(ts, sid) AS (VALUES {','.join(['(%s, %s)'] * len(part))})"
+                    " SELECT r.sensor_id, r.ts FROM k JOIN monitoring_reading r"
+                    " ON r.ts = k.ts AND r.sensor_id = k.sid",
+                    [x for pair in part for x in pair],
                 )
                 found.extend(cur.fetchall())
             if found:
@@ -737,7 +739,7 @@ def process(cache: Cache, rows: np.ndarray, ts: np.ndarray, values: np.ndarray) 
                     (cache.id_row.get(int(s), -1) for s in f[:, 0]), dtype=np.int64, count=len(f)
                 )
                 existing = rules.keys(f_rows, f[:, 1])
-                dup = np.isin(rules.keys(rows_u[old], o_ts), existing)
+                dup = np.isin(rules.keys(o_rows, o_ts), existing)
                 idx_old = np.flatnonzero(old)
                 new[idx_old[dup]] = False
         # Input positions that were kept and new.
@@ -749,10 +751,16 @@ def process(cache: Cache, rows: np.ndarray, ts: np.ndarray, values: np.ndarray) 
         inorder = t_n > prior[new]
         # Rate rules need the stored readings just before the batch.
         hist = _history(cur, cache, r_n[inorder], t_n[inorder])
+        # In key order (ts, sensor): appended at the end of the readings' B-tree.
+        by_key = np.lexsort((sid_n, t_n))
         cur.executemany(
-            "INSERT INTO monitoring_reading (sensor_id, ts, value) VALUES (%s, %s, %s)"
-            " ON CONFLICT (sensor_id, ts) DO NOTHING",
-            list(zip(sid_n.tolist(), t_n.tolist(), v_n.tolist(), strict=True)),
+            "INSERT INTO monitoring_reading (ts, sensor_id, value) VALUES (%s, %s, %s)"
+            " ON CONFLICT (ts, sensor_id) DO NOTHING",
+            list(
+                zip(
+                    t_n[by_key].tolist(), sid_n[by_key].tolist(), v_n[by_key].tolist(), strict=True
+                )
+            ),
         )
         _aggregate(cur, sid_n, r_n, t_n, v_n)
     now = timezone.now()
@@ -773,13 +781,15 @@ def _history(cur: Any, cache: Cache, rows: np.ndarray, ts: np.ndarray) -> dict[i
             continue
         r_rows = np.unique(rows[sel])
         since = int(ts[sel].min()) - ri.rule.window_ms
+        until = int(ts[sel].max())
         got: list[tuple[int, int, float]] = []
         ids = cache.ids[r_rows].tolist()
+        # The time range leads (the key is time first); the sensors filter within it.
         for part in _chunks(ids):
             cur.execute(
-                "SELECT sensor_id, ts, value FROM monitoring_reading WHERE sensor_id IN "
-                f"({_in_list(len(part))}) AND ts >= %s",
-                [*part, since],
+                "SELECT sensor_id, ts, value FROM monitoring_reading WHERE ts >= %s"
+                f" AND ts <= %s AND sensor_id IN ({_in_list(len(part))})",
+                [since, until, *part],
             )
             got.extend(cur.fetchall())
         if got:

@@ -5,21 +5,21 @@
 - hour aggregates: CITYGUARD_MONITORING_HOUR_DAYS (1825) days;
 - dead letters: CITYGUARD_MONITORING_DEAD_LETTER_DAYS (30) days.
 
-Readings and aggregates are deleted sensor by sensor and in chunks through their
-(sensor, ts) / (sensor, period, start) unique indexes, so a night's pruning never scans
-the whole table nor holds one long write lock: ingestion goes on in between.
+Readings are deleted oldest first, a chunk of their (ts, sensor) key at a time; aggregates
+sensor by sensor through their (sensor, period, start) unique index: a night's pruning
+never scans the whole table nor holds one long write lock, so ingestion goes on in between.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
@@ -63,8 +63,34 @@ def _delete_chunks(qs: Any, model: Any, on_deleted: Callable[[int], None] | None
             return total
 
 
-def _readings_deleted(sensor_id: int, n: int) -> None:
-    services.readings_deleted({sensor_id: n})
+def _prune_readings(cut: int) -> int:
+    """Delete readings older than `cut` (ms), oldest first, CHUNK at a time; each chunk's
+    transaction also lowers the sensors' reading counters by what went."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            # The chunk ends at the time of its CHUNK-th reading (all readings at that same
+            # time go too, so a chunk may be a little larger).
+            nth = (
+                Reading.objects.filter(ts__lt=cut)
+                .order_by("ts")
+                .values_list("ts", flat=True)[CHUNK : CHUNK + 1]
+            )
+            last = list(nth)
+            upto = min(cut, last[0] + 1) if last else cut
+            doomed = Reading.objects.filter(ts__lt=upto)
+            per_sensor = dict(
+                doomed.order_by().values("sensor_id").annotate(n=Count("*")).values_list(
+                    "sensor_id", "n"
+                )
+            )
+            if not per_sensor:
+                return total
+            deleted, _detail = doomed.delete()
+            services.readings_deleted(per_sensor)
+        total += deleted
+        if not last:
+            return total
 
 
 def prune(now: dt.datetime | None = None) -> dict[str, int]:
@@ -75,12 +101,8 @@ def prune(now: dt.datetime | None = None) -> dict[str, int]:
     minute_cut = now_ms - int(days("MINUTE_DAYS") * DAY_MS)
     hour_cut = now_ms - int(days("HOUR_DAYS") * DAY_MS)
     result = {"readings": 0, "minute_aggregates": 0, "hour_aggregates": 0, "dead_letters": 0}
+    result["readings"] = _prune_readings(raw_cut)
     for sensor_id in Sensor.objects.order_by("id").values_list("id", flat=True).iterator():
-        result["readings"] += _delete_chunks(
-            Reading.objects.filter(sensor_id=sensor_id, ts__lt=raw_cut).order_by("ts"),
-            Reading,
-            functools.partial(_readings_deleted, sensor_id),
-        )
         result["minute_aggregates"] += _delete_chunks(
             Aggregate.objects.filter(
                 sensor_id=sensor_id, period=Period.MINUTE, start__lt=minute_cut

@@ -185,17 +185,22 @@ def sparklines(sensor_ids: list[int], now_ms: int | None = None) -> dict[int, li
     for sid, start, count, vsum in rows:
         if count:
             out[sid].append([start, round(vsum / count, 4)])
+    missing = [sid for sid in sensor_ids if sid not in out]
     for sid in sensor_ids:
         if sid in out:
             out[sid] = out[sid][-SPARK_POINTS * 2 :]
-            continue
-        recent = list(
-            Reading.objects.filter(sensor_id=sid, ts__gte=since)
-            .order_by("-ts")
-            .values_list("ts", "value")[:SPARK_POINTS]
-        )
-        if recent:
-            out[sid] = [[ts, value] for ts, value in reversed(recent)]
+    if missing:
+        # No minute aggregates (readings stored another way): the raw readings of the
+        # hour, read once for all of them (time leads the readings' key).
+        raw: dict[int, list[list[float]]] = defaultdict(list)
+        for sid, ts, value in (
+            Reading.objects.filter(ts__gte=since, sensor_id__in=missing)
+            .order_by("ts")
+            .values_list("sensor_id", "ts", "value")
+        ):
+            raw[sid].append([ts, value])
+        for sid, points in raw.items():
+            out[sid] = points[-SPARK_POINTS:]
     return dict(out)
 
 
@@ -451,6 +456,23 @@ def charts(sensor: Sensor, now_ms: int | None = None) -> dict[str, Any]:
     }
 
 
+RECENT_SPAN_MS = HOUR_MS
+RECENT_INTERVALS = 40
+
+
+def recent_readings(sensor: Sensor, limit: int = 20) -> list[tuple[int, float]]:
+    """The sensor's latest readings (ts, value), newest first, from the span before its
+    last reading that `limit` readings at twice its expected interval would fill (at
+    least an hour): readings are keyed time first, so the span bounds what is read."""
+    end = sensor.last_ts if sensor.last_ts is not None else _now_ms()
+    span = max(RECENT_SPAN_MS, RECENT_INTERVALS * 1000 * int(sensor.expected_interval_s or 60))
+    return list(
+        Reading.objects.filter(sensor=sensor, ts__gte=end - span)
+        .order_by("-ts")
+        .values_list("ts", "value")[:limit]
+    )
+
+
 @login_required
 def sensor_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
@@ -459,9 +481,7 @@ def sensor_detail(request: HttpRequest, code: str) -> HttpResponse:
     alarms = list(
         Alarm.objects.filter(sensor=sensor).select_related("rule").order_by("-opened_at")[:20]
     )
-    recent = list(
-        Reading.objects.filter(sensor=sensor).order_by("-ts").values_list("ts", "value")[:20]
-    )
+    recent = recent_readings(sensor)
     feature = _geometry_feature(
         _point(sensor.lon, sensor.lat), sensor.code, SensorState.colour_of(sensor.state)
     )
