@@ -757,9 +757,7 @@ def process(cache: Cache, rows: np.ndarray, ts: np.ndarray, values: np.ndarray) 
             "INSERT INTO monitoring_reading (ts, sensor_id, value) VALUES (%s, %s, %s)"
             " ON CONFLICT (ts, sensor_id) DO NOTHING",
             list(
-                zip(
-                    t_n[by_key].tolist(), sid_n[by_key].tolist(), v_n[by_key].tolist(), strict=True
-                )
+                zip(t_n[by_key].tolist(), sid_n[by_key].tolist(), v_n[by_key].tolist(), strict=True)
             ),
         )
         _aggregate(cur, sid_n, r_n, t_n, v_n)

@@ -80,9 +80,10 @@ def _prune_readings(cut: int) -> int:
             upto = min(cut, last[0] + 1) if last else cut
             doomed = Reading.objects.filter(ts__lt=upto)
             per_sensor = dict(
-                doomed.order_by().values("sensor_id").annotate(n=Count("*")).values_list(
-                    "sensor_id", "n"
-                )
+                doomed.order_by()
+                .values("sensor_id")
+                .annotate(n=Count("*"))
+                .values_list("sensor_id", "n")
             )
             if not per_sensor:
                 return total

@@ -419,3 +419,25 @@ def test_availability_per_street_and_kind_with_export(world: SimpleNamespace) ->
     assert {r["street"] for r in west["rows"]} == {world.district.west.code}
     east = client.get(reverse("monitoring:availability"), {"street": world.district.east.code})
     assert {r["street"] for r in east.context["rows"]} == {world.district.east.code}
+
+
+def test_recent_readings_are_the_newest_within_the_span_before_the_last(
+    world: SimpleNamespace,
+) -> None:
+    from cityguard.monitoring.views import RECENT_INTERVALS, recent_readings
+
+    sensor = Sensor.objects.get(code="W-1")
+    Reading.objects.filter(sensor=sensor).delete()
+    last = 1_800_000_000_000
+    span = max(3_600_000, RECENT_INTERVALS * 1000 * sensor.expected_interval_s)
+    Reading.objects.bulk_create(
+        [Reading(sensor=sensor, ts=last - i * 60_000, value=float(i)) for i in range(30)]
+        + [Reading(sensor=sensor, ts=last - span - 1, value=-1.0)]
+    )
+    Sensor.objects.filter(pk=sensor.pk).update(last_ts=last)
+    sensor.refresh_from_db()
+    got = recent_readings(sensor)
+    assert [v for _ts, v in got] == [float(i) for i in range(20)]
+    # Fewer inside the span: only those, never one from before it.
+    Reading.objects.filter(sensor=sensor, value__gte=3).delete()
+    assert [v for _ts, v in recent_readings(sensor)] == [0.0, 1.0, 2.0]

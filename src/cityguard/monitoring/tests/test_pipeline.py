@@ -67,6 +67,22 @@ def test_duplicates_in_batch_and_across_batches(mon: Any, feed: Any) -> None:
     assert sensor("west_gas").last_ts == mon.t0  # a late reading leaves the last one alone
 
 
+def test_late_readings_are_matched_by_sensor_and_time_both(mon: Any, feed: Any) -> None:
+    feed("west_gas", [1.0, 2.0, 3.0])
+    feed("east_gas", [4.0], start=mon.t0 + 2 * MIN)
+    # All three lie behind their sensor's last reading; east's shares its time with a
+    # stored west reading but is itself new.
+    late = [
+        {"sensor": "west_gas", "ts": mon.t0, "value": 1.0},
+        {"sensor": "east_gas", "ts": mon.t0, "value": 7.0},
+        {"sensor": "west_gas", "ts": mon.t0 + MIN, "value": 2.0},
+    ]
+    r = pipeline.ingest(late, source="http")
+    assert (r.accepted, r.duplicates) == (1, 2)
+    assert Reading.objects.get(sensor=sensor("east_gas"), ts=mon.t0).value == 7.0
+    assert Reading.objects.count() == 5
+
+
 def test_iso_timestamps_with_offset(mon: Any) -> None:
     at = dt.datetime.fromtimestamp(mon.t0 / 1000, tz=dt.UTC)
     local = at.astimezone(dt.timezone(dt.timedelta(hours=8))).isoformat()

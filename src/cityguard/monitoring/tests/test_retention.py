@@ -76,13 +76,35 @@ def test_prune_cuts_each_kind_of_data_at_its_own_age(world: SimpleNamespace, set
 
 
 def test_prune_deletes_in_chunks(world: SimpleNamespace, monkeypatch: Any) -> None:
+    from cityguard.monitoring import services
+    from cityguard.monitoring.models import Sensor
+
     monkeypatch.setattr(retention, "CHUNK", 3)
+    calls: list[dict[int, int]] = []
+    real = services.readings_deleted
+    monkeypatch.setattr(services, "readings_deleted", lambda c: (calls.append(c), real(c)))
     base = _ms(timezone.now())
+    Reading.objects.all().delete()
+    # Two sensors reading at the same times: a chunk never splits one time between them.
     Reading.objects.bulk_create(
-        [Reading(sensor=world.west, ts=base - 100 * DAY - i, value=i) for i in range(10)]
+        [
+            Reading(sensor=s, ts=base - 100 * DAY - i, value=i)
+            for i in range(10)
+            for s in (world.west, world.east)
+        ]
+        + [Reading(sensor=world.west, ts=base - DAY, value=99)]
     )
-    assert retention.prune()["readings"] == 10
-    assert not Reading.objects.filter(ts__lt=base - 99 * DAY).exists()
+    Sensor.objects.filter(pk=world.west.pk).update(reading_count=11)
+    Sensor.objects.filter(pk=world.east.pk).update(reading_count=10)
+    assert retention.prune()["readings"] == 20
+    assert list(Reading.objects.values_list("value", flat=True)) == [99]
+    # Oldest first, several transactions, each counting what it deleted per sensor.
+    assert len(calls) >= 5
+    assert all(c[world.west.pk] == c[world.east.pk] for c in calls)
+    assert sum(c[world.west.pk] for c in calls) == 10
+    world.west.refresh_from_db()
+    world.east.refresh_from_db()
+    assert (world.west.reading_count, world.east.reading_count) == (1, 0)
 
 
 def test_defaults_and_bad_settings(settings: Any) -> None:
