@@ -88,7 +88,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--publishers", type=int, default=2, help="MQTT publisher processes")
     parser.add_argument("--lead", type=int, default=300_000, help="most readings in transit")
     parser.add_argument("--batch-size", type=int, default=2000, help="worker: messages/batch")
-    parser.add_argument("--batch-ms", type=float, default=50.0, help="worker: batch wait (ms)")
+    parser.add_argument("--batch-ms", type=float, default=10.0, help="worker: batch wait (ms)")
     parser.add_argument("--latency-duration", type=float, default=20.0, help="latency run (s)")
     parser.add_argument("--probes-per-s", type=float, default=20.0, help="latency probes/s")
     parser.add_argument("--poll-ms", type=float, default=5.0, help="alarm watcher period")

@@ -111,7 +111,7 @@ class WorkerOptions:
     client_id: str = ""
     shared: str | None = None
     batch_size: int = 2000
-    batch_ms: float = 50.0
+    batch_ms: float = 10.0
     protocol: str = "5"  # "5" or "3.1.1"
     session_expiry_s: int = 7 * 24 * 3600
     receive_maximum: int = 65535
@@ -677,7 +677,7 @@ def options_from(opts: dict[str, Any]) -> WorkerOptions:
         client_id=opts.get("client_id") or "",
         shared=opts.get("shared") or None,
         batch_size=int(opts.get("batch_size") or 2000),
-        batch_ms=float(opts.get("batch_ms") or 50.0),
+        batch_ms=float(opts.get("batch_ms") or 10.0),
         protocol=str(opts.get("protocol") or "5"),
         log_every_s=float(opts.get("log_every") or 10.0),
         client=str(opts.get("client") or "fast"),

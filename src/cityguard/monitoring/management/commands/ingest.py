@@ -49,7 +49,7 @@ class Command(BaseCommand):
             "--batch-size", type=_positive_int, default=2000, help="messages per batch"
         )
         parser.add_argument(
-            "--batch-ms", type=_positive_float, default=50.0, help="longest wait for a batch (ms)"
+            "--batch-ms", type=_positive_float, default=10.0, help="longest wait for a batch (ms)"
         )
         parser.add_argument("--protocol", choices=["5", "3.1.1"], default="5")
         parser.add_argument(
