@@ -681,6 +681,19 @@ def _is_pg() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _write_many(cur: Any, sqlite_sql: str, pg_sql: str, columns: list[list[Any]]) -> None:
+    """Write a row per position of `columns`: executemany on SQLite (in-process, no round
+    trips); one statement over arrays (unnest) on PostgreSQL, where executemany would pay
+    a round trip, a parse and a plan per row. `pg_sql` takes the columns in order, as
+    arrays, with nothing else."""
+    if not columns or not columns[0]:
+        return
+    if _is_pg():
+        cur.execute(pg_sql, columns)
+    else:
+        cur.executemany(sqlite_sql, list(zip(*columns, strict=True)))
+
+
 def _to_dt(ms: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
 
@@ -753,12 +766,14 @@ def process(cache: Cache, rows: np.ndarray, ts: np.ndarray, values: np.ndarray) 
         hist = _history(cur, cache, r_n[inorder], t_n[inorder])
         # In key order (ts, sensor): appended at the end of the readings' B-tree.
         by_key = np.lexsort((sid_n, t_n))
-        cur.executemany(
+        _write_many(
+            cur,
             "INSERT INTO monitoring_reading (ts, sensor_id, value) VALUES (%s, %s, %s)"
             " ON CONFLICT (ts, sensor_id) DO NOTHING",
-            list(
-                zip(t_n[by_key].tolist(), sid_n[by_key].tolist(), v_n[by_key].tolist(), strict=True)
-            ),
+            "INSERT INTO monitoring_reading (ts, sensor_id, value)"
+            " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::double precision[])"
+            " ON CONFLICT (ts, sensor_id) DO NOTHING",
+            [t_n[by_key].tolist(), sid_n[by_key].tolist(), v_n[by_key].tolist()],
         )
         _aggregate(cur, sid_n, r_n, t_n, v_n)
     now = timezone.now()
@@ -807,17 +822,17 @@ def _aggregate(
         lo, hi = "LEAST", "GREATEST"
     else:
         lo, hi = "MIN", "MAX"
-    sql = (
-        'INSERT INTO monitoring_aggregate (sensor_id, period, start, "count", vmin, vmax, vsum)'
-        " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (sensor_id, period, start) DO UPDATE SET"
+    conflict = (
+        " ON CONFLICT (sensor_id, period, start) DO UPDATE SET"
         ' "count" = monitoring_aggregate."count" + excluded."count",'
         f" vmin = {lo}(monitoring_aggregate.vmin, excluded.vmin),"
         f" vmax = {hi}(monitoring_aggregate.vmax, excluded.vmax),"
         " vsum = monitoring_aggregate.vsum + excluded.vsum"
     )
+    head = 'INSERT INTO monitoring_aggregate (sensor_id, period, start, "count", vmin, vmax, vsum)'
     order = np.argsort(rules.keys(rows, ts), kind="stable")
     sids, rows, ts, vals = sids[order], rows[order], ts[order], vals[order]
-    params: list[tuple[Any, ...]] = []
+    columns: list[list[Any]] = [[] for _c in range(7)]
     for period, width in (("m", 60_000), ("h", 3_600_000)):
         start = ts - ts % width
         k = rules.keys(rows, start)
@@ -826,8 +841,9 @@ def _aggregate(
         np.not_equal(k[1:], k[:-1], out=brk[1:])
         at = np.flatnonzero(brk)
         counts = np.diff(np.append(at, len(k)))
-        params.extend(
-            zip(
+        for column, part in zip(
+            columns,
+            (
                 sids[at].tolist(),
                 [period] * len(at),
                 start[at].tolist(),
@@ -835,10 +851,17 @@ def _aggregate(
                 np.minimum.reduceat(vals, at).tolist(),
                 np.maximum.reduceat(vals, at).tolist(),
                 np.add.reduceat(vals, at).tolist(),
-                strict=True,
-            )
-        )
-    cur.executemany(sql, params)
+            ),
+            strict=True,
+        ):
+            column.extend(part)
+    _write_many(
+        cur,
+        head + " VALUES (%s, %s, %s, %s, %s, %s, %s)" + conflict,
+        head + " SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[],"
+        " %s::double precision[], %s::double precision[], %s::double precision[])" + conflict,
+        columns,
+    )
 
 
 def _tighten(cache: Cache, rows: np.ndarray, ts: np.ndarray) -> np.ndarray:
@@ -1211,43 +1234,29 @@ def _update_sensors(
     n_seg = len(seg_rows)
     counts_l = counts.tolist()
     sid_l = sids.tolist()
+    has_l = has.tolist()
+    lt = ts[np.maximum(latest, 0)].tolist()
+    lv = vals[np.maximum(latest, 0)].tolist()
     with connection.cursor() as cur:
-        if has.all():
-            cur.executemany(
-                "UPDATE monitoring_sensor SET last_ts = %s, last_value = %s, last_seen_at = %s,"
-                " state = %s, reading_count = reading_count + %s WHERE id = %s",
-                list(
-                    zip(
-                        ts[latest].tolist(),
-                        vals[latest].tolist(),
-                        [seen] * n_seg,
-                        new_states,
-                        counts_l,
-                        sid_l,
-                        strict=True,
-                    )
-                ),
-            )
-        else:
-            lt = ts[np.maximum(latest, 0)].tolist()
-            lv = vals[np.maximum(latest, 0)].tolist()
-            has_l = has.tolist()
-            cur.executemany(
-                "UPDATE monitoring_sensor SET last_ts = COALESCE(%s, last_ts),"
-                " last_value = COALESCE(%s, last_value), last_seen_at = %s, state = %s,"
-                " reading_count = reading_count + %s WHERE id = %s",
-                [
-                    (
-                        lt[s] if has_l[s] else None,
-                        lv[s] if has_l[s] else None,
-                        seen,
-                        new_states[s],
-                        counts_l[s],
-                        sid_l[s],
-                    )
-                    for s in range(n_seg)
-                ],
-            )
+        _write_many(
+            cur,
+            "UPDATE monitoring_sensor SET last_ts = COALESCE(%s, last_ts),"
+            " last_value = COALESCE(%s, last_value), last_seen_at = %s, state = %s,"
+            " reading_count = reading_count + %s WHERE id = %s",
+            "UPDATE monitoring_sensor s SET last_ts = COALESCE(u.lt, s.last_ts),"
+            " last_value = COALESCE(u.lv, s.last_value), last_seen_at = u.seen, state = u.st,"
+            " reading_count = s.reading_count + u.n FROM unnest(%s::bigint[],"
+            " %s::double precision[], %s::timestamptz[], %s::text[], %s::bigint[], %s::bigint[])"
+            " AS u(lt, lv, seen, st, n, id) WHERE s.id = u.id",
+            [
+                [lt[s] if has_l[s] else None for s in range(n_seg)],
+                [lv[s] if has_l[s] else None for s in range(n_seg)],
+                [seen] * n_seg,
+                new_states,
+                counts_l,
+                sid_l,
+            ],
+        )
     values_rows = j_ok.tolist()
     latest_of = {int(rows[j]): j for j in values_rows} if changes else {}
     for row, new in changes:
