@@ -301,6 +301,8 @@ class Finding(models.Model):
     )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["inspection", "id"]
         verbose_name = _("finding")
@@ -504,6 +506,8 @@ class Order(models.Model):
     )
     rechecked_on = models.DateField(_("re-checked on"), null=True, blank=True)
     recheck_note = models.CharField(_("re-check note"), max_length=500, blank=True)
+    # The deadline the daily job last sent a past-deadline reminder for (one per deadline).
+    reminded_for = models.DateField(_("reminded of the deadline"), null=True, blank=True)
     issued_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -614,6 +614,7 @@ def record_inspection(
     InspectionItem.objects.bulk_create(rows)
     for finding in found:
         finding.inspection = inspection
+        finding._history_user = actor  # type: ignore[attr-defined]
         finding.save()
         if to_hazards:
             finding_to_hazard(actor, finding)
@@ -664,6 +665,7 @@ def finding_to_hazard(actor: Any, finding: Finding) -> Finding:
         },
     )
     finding.hazard = hazard
+    finding._history_user = actor  # type: ignore[attr-defined]
     finding.save(update_fields=["hazard"])
     return finding
 
@@ -680,6 +682,7 @@ def resolve_finding(actor: Any, finding: Finding) -> Finding:
         )
     if finding.resolved_at is None:
         finding.resolved_at = timezone.now()
+        finding._history_user = actor  # type: ignore[attr-defined]
         finding.save(update_fields=["resolved_at"])
     return finding
 
@@ -1281,3 +1284,92 @@ def actions_for(actor: Any, case: Case) -> set[str]:
     if case.orders.filter(recheck_result=RecheckResult.PENDING).exists():
         out.add("recheck")
     return out
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def _order_recipients(order: Order) -> list[Any]:
+    """Who handles the order: the case's filer and the order's issuer (with an e-mail)."""
+    from cityguard.core import channels
+
+    out: dict[str, Any] = {}
+    for user in (order.case.filed_by, order.issued_by):
+        if user is not None and user.email and user.email not in out:
+            out[user.email] = channels.Recipient(
+                name=user.get_full_name() or user.username,
+                email=user.email,
+                user_id=user.pk,
+                meta={"case": order.case.number},
+            )
+    return list(out.values())
+
+
+def _order_message(order: Order, on: dt.date) -> Any:
+    from django.conf import settings
+
+    from cityguard.core import channels
+
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Order past its deadline, not re-checked: case %(number)s") % {
+            "number": order.case.number
+        }
+        body = _(
+            "The order “%(kind)s” of case %(number)s (%(title)s), issued on %(issued)s to "
+            "%(org)s, had to be carried out by %(deadline)s; it has not been re-checked "
+            "(%(days)d days past the deadline). Re-check it and record the result."
+        ) % {
+            "kind": OrderKind(order.kind).label,
+            "number": order.case.number,
+            "title": order.case.title,
+            "issued": order.issued_on.isoformat(),
+            "org": order.case.organization.name if order.case.organization_id else "—",
+            "deadline": order.deadline.isoformat() if order.deadline else "—",
+            "days": (on - order.deadline).days if order.deadline else 0,
+        }
+    return channels.Message(
+        subject=str(subject),
+        body=str(body),
+        data={"case": order.case.number, "order": order.pk, "deadline": str(order.deadline)},
+    )
+
+
+def remind_overdue_orders(on: dt.date | None = None) -> dict[str, int]:
+    """The daily job: e-mail the handlers of every order past its deadline and not yet
+    re-checked, once per deadline (a moved deadline that passes again is reminded again).
+    Returns how many orders were reminded and e-mails sent; running it twice a day sends
+    nothing the second time."""
+    from cityguard.core import channels
+
+    on = on or timezone.localdate()
+    email = channels.get("email")
+    counts = {"orders": 0, "emails": 0, "failures": 0}
+    due = (
+        Order.objects.filter(recheck_result=RecheckResult.PENDING, deadline__lt=on)
+        .exclude(case__state=CaseState.CLOSED)
+        .select_related("case__organization", "case__filed_by", "issued_by")
+        .order_by("deadline", "id")
+    )
+    for order in due:
+        if order.reminded_for == order.deadline:
+            continue
+        with transaction.atomic():
+            locked = Order.objects.select_for_update().get(pk=order.pk)
+            if locked.reminded_for == order.deadline or locked.recheck_result != (
+                RecheckResult.PENDING
+            ):
+                continue
+            locked.reminded_for = order.deadline
+            locked.save(update_fields=["reminded_for"])
+        counts["orders"] += 1
+        message = _order_message(order, on)
+        for recipient in _order_recipients(order):
+            if not email.can_reach(recipient):
+                continue
+            try:
+                email.send(recipient, message)
+            except channels.DeliveryError:
+                counts["failures"] += 1
+            else:
+                counts["emails"] += 1
+    return counts

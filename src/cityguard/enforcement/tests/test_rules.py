@@ -111,6 +111,10 @@ def test_failed_items_and_findings_become_linked_hazards(
     assert inspection.evidence.count() == 1
     assert inspection.unannounced
     assert not services.inspection_passed(inspection)
+    # Each finding's history: recorded, then linked to its hazard, both by the officer.
+    for f in findings:
+        kept = list(f.history.order_by("history_date").values_list("hazard_id", "history_user"))
+        assert kept == [(None, users.west_officer.pk), (f.hazard_id, users.west_officer.pk)]
 
 
 def test_bad_photo_is_refused_and_nothing_saved(officers: Any, users: Any) -> None:
@@ -356,3 +360,42 @@ def test_case_events_record_who_when_and_evidence(users: Any, png: bytes) -> Non
     pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
     services.record_step(users.west_officer, case, "note", "文书", [upload(pdf, "a.pdf")])
     assert case.events.last().evidence.get().content_type == "application/pdf"
+
+
+def test_orders_past_their_deadline_are_reminded_once_per_deadline(users: Any) -> None:
+    from django.core import mail
+
+    from cityguard.enforcement import tasks
+
+    users.west_officer.email = "west.officer@example.invalid"
+    users.west_officer.save()
+    case = _case(users.west_officer, users.west_org)
+    today = timezone.localdate()
+    deadline = today + dt.timedelta(days=10)
+    order = services.issue_order(
+        users.west_officer, case, {"kind": "rectify", "content": "限期整改", "deadline": deadline}
+    )
+    done = services.issue_order(
+        users.west_officer, case, {"kind": "rectify", "content": "已整改", "deadline": deadline}
+    )
+    services.recheck_order(users.west_officer, done, "passed")
+    mail.outbox.clear()
+    # Not yet past the deadline: nothing.
+    assert services.remind_overdue_orders(on=deadline)["orders"] == 0
+    later = deadline + dt.timedelta(days=3)
+    with translation.override("en"):
+        result = services.remind_overdue_orders(on=later)
+    assert result == {"orders": 1, "emails": 1, "failures": 0}
+    assert mail.outbox[0].to == ["west.officer@example.invalid"]
+    assert case.number in mail.outbox[0].subject and "3 days past" in mail.outbox[0].body
+    order.refresh_from_db()
+    assert order.reminded_for == deadline
+    assert order.history.first().reminded_for == deadline  # kept in its history
+    # Twice a day, or the next day: nothing more for the same deadline.
+    assert services.remind_overdue_orders(on=later)["orders"] == 0
+    # The daily task runs the same job for today, when the deadline still lies ahead.
+    assert tasks.overdue_order_reminders.call_local() == {"orders": 0, "emails": 0, "failures": 0}
+    # The order re-checked: never again.
+    services.recheck_order(users.west_officer, order, "failed", on=today)
+    assert services.remind_overdue_orders(on=later + dt.timedelta(days=30))["orders"] == 0
+    assert len(mail.outbox) == 1
