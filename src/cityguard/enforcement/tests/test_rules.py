@@ -383,11 +383,13 @@ def test_orders_past_their_deadline_are_reminded_once_per_deadline(users: Any) -
     # Not yet past the deadline: nothing.
     assert services.remind_overdue_orders(on=deadline)["orders"] == 0
     later = deadline + dt.timedelta(days=3)
+    # The e-mail is written in the platform's language (Chinese), whatever the caller's.
     with translation.override("en"):
         result = services.remind_overdue_orders(on=later)
     assert result == {"orders": 1, "emails": 1, "failures": 0}
     assert mail.outbox[0].to == ["west.officer@example.invalid"]
-    assert case.number in mail.outbox[0].subject and "3 days past" in mail.outbox[0].body
+    assert mail.outbox[0].subject == f"责令事项逾期未复查：案件 {case.number}"
+    assert "已逾期 3 天" in mail.outbox[0].body and deadline.isoformat() in mail.outbox[0].body
     order.refresh_from_db()
     assert order.reminded_for == deadline
     assert order.history.first().reminded_for == deadline  # kept in its history
