@@ -342,12 +342,16 @@ class RuleState(models.Model):
     """Where one rule stands for one sensor between batches: whether its condition holds
     (the alarm state of that rule, hysteresis included) and since when (reading time, ms)
     the condition has held without yet lasting `for_seconds`. Rows exist only while either
-    is set; written by the pipeline."""
+    is set, and for rate rules always (their recent readings); written by the pipeline."""
 
     sensor = models.ForeignKey(Sensor, on_delete=models.CASCADE, related_name="+", db_index=False)
     rule = models.ForeignKey(AlarmRule, on_delete=models.CASCADE, related_name="+")
     holding = models.BooleanField(default=False)
     pending_since = models.BigIntegerField(null=True, blank=True)
+    # Rate-of-change rules: the sensor's readings within the rule's window before its
+    # latest one (packed: int64 times, then float64 values), so that the next batch needs
+    # no read of the readings table, whose key leads with time.
+    recent = models.BinaryField(null=True, blank=True)
 
     class Meta:
         constraints = [

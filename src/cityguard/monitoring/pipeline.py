@@ -782,8 +782,24 @@ def process(cache: Cache, rows: np.ndarray, ts: np.ndarray, values: np.ndarray) 
     return status
 
 
+def _pack(ts: np.ndarray, vals: np.ndarray) -> bytes:
+    return bytes(ts.astype("<i8").tobytes() + vals.astype("<f8").tobytes())
+
+
+def _unpack(blob: Any) -> tuple[np.ndarray, np.ndarray]:
+    raw = bytes(blob)
+    n = len(raw) // 16
+    return (
+        np.frombuffer(raw, dtype="<i8", count=n).astype(np.int64),
+        np.frombuffer(raw, dtype="<f8", count=n, offset=8 * n).astype(np.float64),
+    )
+
+
 def _history(cur: Any, cache: Cache, rows: np.ndarray, ts: np.ndarray) -> dict[int, Any]:
-    """Stored readings within each rate rule's window before the batch, per rule id."""
+    """Per rate rule id, (rows, ts, values) of the readings within its window before the
+    batch, for the sensors in the batch. Each sensor's are kept in its rule state
+    (`RuleState.recent`, rewritten after every batch); only for a sensor without one yet
+    (a new rule or sensor) are they read from the readings table, by time range."""
     out: dict[int, Any] = {}
     rate_rules = [ri for ri in cache.rules if ri.kind == RuleKind.RATE and ri.rule.window_ms]
     if not rate_rules or len(rows) == 0:
@@ -792,25 +808,80 @@ def _history(cur: Any, cache: Cache, rows: np.ndarray, ts: np.ndarray) -> dict[i
         sel = ri.mask[rows]
         if not sel.any():
             continue
-        r_rows = np.unique(rows[sel])
-        since = int(ts[sel].min()) - ri.rule.window_ms
-        until = int(ts[sel].max())
-        got: list[tuple[int, int, float]] = []
-        ids = cache.ids[r_rows].tolist()
-        # The time range leads (the key is time first); the sensors filter within it.
+        ids = cache.ids[np.unique(rows[sel])].tolist()
+        h_rows: list[np.ndarray] = []
+        h_ts: list[np.ndarray] = []
+        h_vals: list[np.ndarray] = []
+        kept: set[int] = set()
         for part in _chunks(ids):
             cur.execute(
-                "SELECT sensor_id, ts, value FROM monitoring_reading WHERE ts >= %s"
-                f" AND ts <= %s AND sensor_id IN ({_in_list(len(part))})",
-                [since, until, *part],
+                "SELECT sensor_id, recent FROM monitoring_rulestate WHERE rule_id = %s"
+                f" AND recent IS NOT NULL AND sensor_id IN ({_in_list(len(part))})",
+                [ri.rule.id, *part],
             )
-            got.extend(cur.fetchall())
-        if got:
-            arr = np.array(got, dtype=np.float64)
-            h_rows = np.fromiter(
-                (cache.id_row.get(int(s), -1) for s in arr[:, 0]), dtype=np.int64, count=len(arr)
-            )
-            out[ri.rule.id] = (h_rows, arr[:, 1].astype(np.int64), arr[:, 2])
+            for sid, blob in cur.fetchall():
+                row = cache.id_row.get(int(sid))
+                if row is None:
+                    continue
+                kept.add(int(sid))
+                t, v = _unpack(blob)
+                h_rows.append(np.full(len(t), row, dtype=np.int64))
+                h_ts.append(t)
+                h_vals.append(v)
+        missing = [sid for sid in ids if sid not in kept]
+        if missing:
+            since = int(ts[sel].min()) - ri.rule.window_ms
+            until = int(ts[sel].max())
+            got: list[tuple[int, int, float]] = []
+            # The time range leads (the key is time first); the sensors filter within it.
+            for part in _chunks(missing):
+                cur.execute(
+                    "SELECT sensor_id, ts, value FROM monitoring_reading WHERE ts >= %s"
+                    f" AND ts <= %s AND sensor_id IN ({_in_list(len(part))})",
+                    [since, until, *part],
+                )
+                got.extend(cur.fetchall())
+            if got:
+                arr = np.array(got, dtype=np.float64)
+                h_rows.append(
+                    np.fromiter(
+                        (cache.id_row.get(int(s), -1) for s in arr[:, 0]),
+                        dtype=np.int64,
+                        count=len(arr),
+                    )
+                )
+                h_ts.append(arr[:, 1].astype(np.int64))
+                h_vals.append(arr[:, 2])
+        if h_rows:
+            out[ri.rule.id] = (np.concatenate(h_rows), np.concatenate(h_ts), np.concatenate(h_vals))
+    return out
+
+
+def _windows(
+    hist: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rows: np.ndarray,
+    ts: np.ndarray,
+    vals: np.ndarray,
+    window_ms: int,
+) -> dict[int, bytes]:
+    """Per sensor row of the batch: its readings (history and batch) within `window_ms`
+    of its latest one, packed for `RuleState.recent`."""
+    a_rows = np.concatenate([hist[0], rows])
+    a_ts = np.concatenate([hist[1], ts])
+    a_vals = np.concatenate([hist[2], vals])
+    order = np.lexsort((a_ts, a_rows))
+    a_rows, a_ts, a_vals = a_rows[order], a_ts[order], a_vals[order]
+    _first, starts, seg = rules.segments(a_rows)
+    ends = np.append(starts[1:], len(a_rows))
+    latest = a_ts[ends - 1]
+    keep = a_ts >= latest[seg] - window_ms
+    in_batch = set(np.unique(rows).tolist())
+    out: dict[int, bytes] = {}
+    for i, row in enumerate(a_rows[starts].tolist()):
+        if row in in_batch:
+            lo, hi = int(starts[i]), int(ends[i])
+            m = keep[lo:hi]
+            out[row] = _pack(a_ts[lo:hi][m], a_vals[lo:hi][m])
     return out
 
 
@@ -922,6 +993,7 @@ def _evaluate(
     runs = []
     state_upserts: list[tuple[int, int, bool, int | None]] = []
     state_deletes: list[tuple[int, int]] = []
+    window_upserts: list[tuple[int, int, bool, int | None, bytes]] = []
     for ri in cache.rules:
         if ri.kind not in (RuleKind.THRESHOLD, RuleKind.RATE):
             continue
@@ -956,6 +1028,16 @@ def _evaluate(
             s_pend = np.zeros(0, dtype=np.int64)
         run = rules.run_rule(spec, r_rows, r_ts, measure, thr, s_rows, s_hold, s_pend)
         runs.append((sel, run, spec, thr))
+        if ri.kind == RuleKind.RATE:
+            # A rate rule's state row stays, holding the sensor's recent readings.
+            packed = _windows((hr, ht, hv), r_rows, r_ts, r_vals, spec.window_ms)
+            for row, hold, pend in zip(
+                run.seg_rows.tolist(), run.hold_end.tolist(), run.pending_end.tolist(), strict=True
+            ):
+                window_upserts.append(
+                    (int(cache.ids[row]), spec.id, hold, None if pend < 0 else pend, packed[row])
+                )
+            continue
         keep = run.hold_end | (run.pending_end >= 0)
         for row, hold, pend in zip(
             run.seg_rows[keep].tolist(),
@@ -967,7 +1049,7 @@ def _evaluate(
         if mine:
             gone = set(s_rows.tolist()) & set(run.seg_rows[~keep].tolist())
             state_deletes.extend((int(cache.ids[row]), spec.id) for row in gone)
-    _save_states(state_upserts, state_deletes)
+    _save_states(state_upserts, state_deletes, window_upserts)
     comb = rules.combine(n, runs)
     o_rows = np.array(sorted(open_value), dtype=np.int64)
     o_rank = np.array(
@@ -1062,7 +1144,11 @@ def _alarm_event(cache: Cache, alarm: Alarm) -> Event:
     )
 
 
-def _save_states(upserts: list[tuple[Any, ...]], deletes: list[tuple[int, int]]) -> None:
+def _save_states(
+    upserts: list[tuple[Any, ...]],
+    deletes: list[tuple[int, int]],
+    windows: list[tuple[Any, ...]] | None = None,
+) -> None:
     with connection.cursor() as cur:
         if deletes:
             cur.executemany(
@@ -1074,6 +1160,15 @@ def _save_states(upserts: list[tuple[Any, ...]], deletes: list[tuple[int, int]])
                 " VALUES (%s, %s, %s, %s) ON CONFLICT (sensor_id, rule_id) DO UPDATE SET"
                 " holding = excluded.holding, pending_since = excluded.pending_since",
                 upserts,
+            )
+        if windows:
+            cur.executemany(
+                "INSERT INTO monitoring_rulestate"
+                " (sensor_id, rule_id, holding, pending_since, recent)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (sensor_id, rule_id) DO UPDATE SET"
+                " holding = excluded.holding, pending_since = excluded.pending_since,"
+                " recent = excluded.recent",
+                windows,
             )
 
 

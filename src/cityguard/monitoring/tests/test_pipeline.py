@@ -377,6 +377,38 @@ def test_rate_of_change_uses_stored_readings(mon: Any, feed: Any, rule: Any) -> 
     assert a.first_ts == mon.t0 + 2 * MIN and a.last_value == 0.4
 
 
+def test_rate_window_is_kept_in_the_rule_state(mon: Any, feed: Any, rule: Any) -> None:
+    from cityguard.monitoring.pipeline import _unpack
+
+    r = rule(
+        kind="rate",
+        sensor_kind="water_level",
+        condition={"op": ">", "value": 0.2},
+        window_s=120,
+    )
+    level = sensor("west_level")
+
+    def window() -> list[tuple[int, float]]:
+        t, v = _unpack(RuleState.objects.get(sensor=level, rule_id=r.pk).recent)
+        return list(zip(((t - mon.t0) // MIN).tolist(), v.tolist(), strict=True))
+
+    feed("west_level", [0.10, 0.15])
+    assert window() == [(0, 0.10), (1, 0.15)]
+    # The next batch takes its history from the state, not from the readings table.
+    Reading.objects.all().delete()
+    feed("west_level", [0.4], start=mon.t0 + 2 * MIN)
+    assert only_alarm().last_value == 0.4
+    assert window() == [(0, 0.10), (1, 0.15), (2, 0.4)]
+    # Only what lies within the window of the latest reading stays.
+    feed("west_level", [0.41], start=mon.t0 + 5 * MIN)
+    assert window() == [(5, 0.41)]
+    # Editing the rule forgets the state; the readings table is read again, once.
+    services.save_rule(mon.users.staff, {"window_s": 600}, r)
+    assert not RuleState.objects.filter(rule_id=r.pk).exists()
+    feed("west_level", [0.42], start=mon.t0 + 6 * MIN)
+    assert window() == [(2, 0.4), (5, 0.41), (6, 0.42)]
+
+
 def test_no_data_opens_offline_alarm_and_a_reading_clears_it(
     mon: Any, feed: Any, rule: Any
 ) -> None:
