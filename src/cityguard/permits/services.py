@@ -535,6 +535,42 @@ def expire_due(now: dt.datetime | None = None) -> int:
     return count
 
 
+@transaction.atomic
+def suspend_for_daily_analysis(now: dt.datetime | None = None) -> int:
+    """Hot work needs a gas analysis before work every day (GB 30871-2022 5.3.1 d): every
+    hot-work permit in progress whose latest analysis was made before today (local time)
+    is suspended with that reason; resuming asks for a fresh passing analysis (the periodic
+    job). Returns how many were suspended."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    with translation.override(settings.LANGUAGE_CODE):  # the record's language
+        reason = _(
+            "Hot work needs a new gas analysis before work every day (GB 30871-2022 5.3.1 d)."
+        )
+    count = 0
+    for permit in Permit.objects.select_for_update().filter(
+        state=PermitState.IN_PROGRESS, kind=rules.HOT_WORK
+    ):
+        latest = (
+            permit.gas_tests.filter(analysed_at__lte=now).order_by("-analysed_at", "-id").first()
+        )
+        if latest is not None and timezone.localtime(latest.analysed_at).date() >= today:
+            continue
+        permit.state = PermitState.SUSPENDED
+        _save(permit, None)
+        _event(
+            permit,
+            EventKind.SUSPENDED,
+            None,
+            reason,
+            at=now,
+        )
+        count += 1
+    return count
+
+
 def actions_for(user: Any, permit: Permit) -> set[str]:
     """What the user may do with the permit now (buttons on the page)."""
     if not is_org_manager(user, permit.organization_id) or not reach(user).can_write:

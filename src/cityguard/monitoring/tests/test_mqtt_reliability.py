@@ -207,16 +207,18 @@ def _stopped_line(log: Path) -> dict[str, int]:
 
 
 def test_kill_9_mid_stream_loses_nothing_and_stores_once(setup: Setup) -> None:
-    messages = _messages(setup.root, 1500)
+    messages = _messages(setup.root, 3000)
     total = 3 * len(messages)
     worker = setup.worker()
     pub = setup.publisher()
     done = threading.Event()
 
     def publish() -> None:
-        for i in range(0, len(messages), 100):
-            pub.publish_many(messages[i : i + 100])
-            time.sleep(0.01)
+        # Paced over more than a second, so that the kill (at a fifth) lands mid-stream
+        # however fast the worker stores what has arrived.
+        for i in range(0, len(messages), 50):
+            pub.publish_many(messages[i : i + 50])
+            time.sleep(0.02)
         pub.wait_acked()
         done.set()
 

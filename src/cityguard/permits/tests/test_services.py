@@ -254,3 +254,27 @@ def test_indicators(users, pw):
         "310110001": 1.0,
         "310110002": 0.0,
     }
+
+
+def test_hot_work_in_progress_is_suspended_each_new_day_until_gas_is_analysed(users, pw):
+    from cityguard.permits.tasks import daily_gas_analysis
+
+    p = _approved(users, pw)
+    services.start(users.west_manager, p)
+    analysed = p.gas_tests.latest("analysed_at").analysed_at
+    # The same day as the analysis: work goes on.
+    assert services.suspend_for_daily_analysis(analysed) == 0
+    next_day = timezone.localtime(analysed).replace(hour=0, minute=1) + dt.timedelta(days=1)
+    assert services.suspend_for_daily_analysis(next_day) == 1
+    p.refresh_from_db()
+    assert p.state == "suspended"
+    event = p.events.order_by("-at", "-id").first()
+    assert event.kind == "suspended" and event.actor is None and "5.3.1" in event.note
+    assert "每" in event.note  # written in the platform's language
+    # Nothing more to suspend; resuming needs a fresh analysis, which today's job accepts.
+    assert services.suspend_for_daily_analysis(next_day) == 0
+    gas(users.west_manager, p, minutes_ago=1)
+    services.resume(users.west_manager, p)
+    assert daily_gas_analysis.call_local() == 0
+    p.refresh_from_db()
+    assert p.state == "in_progress"
