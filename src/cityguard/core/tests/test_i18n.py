@@ -36,3 +36,17 @@ def test_compiled_catalogue_is_used() -> None:
         assert str(Organization._meta.verbose_name) == expected
     with translation.override("en"):
         assert str(Organization._meta.verbose_name) == "organisation"
+
+
+def test_every_fragment_message_is_merged_into_the_catalogue() -> None:
+    """Translations are written in i18n/*.po and merged by scripts/i18n.py into the
+    catalogue; a fragment message missing from it was not merged (or not committed)."""
+    catalogue = {(e.msgctxt, e.msgid) for e in polib.pofile(str(CATALOGUE))}
+    fragments = Path(cityguard.__file__).parents[2] / "i18n"
+    missing = [
+        f"{path.name}: {e.msgid[:60]}"
+        for path in sorted(fragments.glob("*.po"))
+        for e in polib.pofile(str(path))
+        if (e.msgctxt, e.msgid) not in catalogue
+    ]
+    assert missing == [], f"run scripts/i18n.py and commit the catalogue: {missing[:10]}"
