@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -118,6 +119,26 @@ class WebhookChannel:
             raise DeliveryError(str(getattr(exc, "reason", exc))) from exc
         if not 200 <= status < 300:
             raise DeliveryError(f"HTTP {status}")
+
+
+def send_each(
+    channel: Channel, recipients: Iterable[Recipient], message: Message
+) -> tuple[int, list[str]]:
+    """Send `message` through `channel` to every recipient it can reach (the others are
+    skipped): how many were sent, and "address: reason" for each that failed."""
+    sent = 0
+    failures: list[str] = []
+    for recipient in recipients:
+        if not channel.can_reach(recipient):
+            continue
+        try:
+            channel.send(recipient, message)
+        except DeliveryError as exc:
+            address = recipient.email or recipient.webhook_url or recipient.name
+            failures.append(f"{address}: {exc}")
+        else:
+            sent += 1
+    return sent, failures
 
 
 _REGISTRY: dict[str, Channel] = {}

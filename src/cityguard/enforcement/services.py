@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -1347,12 +1347,11 @@ def remind_overdue_orders(on: dt.date | None = None) -> dict[str, int]:
     due = (
         Order.objects.filter(recheck_result=RecheckResult.PENDING, deadline__lt=on)
         .exclude(case__state=CaseState.CLOSED)
+        .exclude(reminded_for=F("deadline"))
         .select_related("case__organization", "case__filed_by", "issued_by")
         .order_by("deadline", "id")
     )
     for order in due:
-        if order.reminded_for == order.deadline:
-            continue
         with transaction.atomic():
             locked = Order.objects.select_for_update().get(pk=order.pk)
             if locked.reminded_for == order.deadline or locked.recheck_result != (
@@ -1362,14 +1361,9 @@ def remind_overdue_orders(on: dt.date | None = None) -> dict[str, int]:
             locked.reminded_for = order.deadline
             locked.save(update_fields=["reminded_for"])
         counts["orders"] += 1
-        message = _order_message(order, on)
-        for recipient in _order_recipients(order):
-            if not email.can_reach(recipient):
-                continue
-            try:
-                email.send(recipient, message)
-            except channels.DeliveryError:
-                counts["failures"] += 1
-            else:
-                counts["emails"] += 1
+        sent, failures = channels.send_each(
+            email, _order_recipients(order), _order_message(order, on)
+        )
+        counts["emails"] += sent
+        counts["failures"] += len(failures)
     return counts

@@ -396,19 +396,9 @@ def _message(reminder: Reminder) -> channels.Message:
 def notify(reminder: Reminder) -> int:
     """E-mail the reminder to the user unit's safety managers; returns how many were sent
     and keeps every failure's reason on the reminder."""
-    email = channels.get("email")
-    message = _message(reminder)
-    sent = 0
-    failures = []
-    for recipient in _recipients(reminder.equipment):
-        if not email.can_reach(recipient):
-            continue
-        try:
-            email.send(recipient, message)
-        except channels.DeliveryError as exc:
-            failures.append(f"{recipient.email}: {exc}")
-        else:
-            sent += 1
+    sent, failures = channels.send_each(
+        channels.get("email"), _recipients(reminder.equipment), _message(reminder)
+    )
     reminder.notified += sent
     if failures:
         reminder.delivery_errors = "\n".join([reminder.delivery_errors, *failures]).strip()

@@ -333,11 +333,16 @@ def record_gas_test(actor: Any, permit: Permit, data: dict[str, Any]) -> GasTest
     return test
 
 
+def latest_gas_test(permit: Permit, at: dt.datetime) -> GasTest | None:
+    """The permit's gas analysis in force at `at`: the latest made by then."""
+    return permit.gas_tests.filter(analysed_at__lte=at).order_by("-analysed_at", "-id").first()
+
+
 def gas_problem(permit: Permit, at: dt.datetime) -> str | None:
     """Why the permit's gas analysis does not allow approval or work at `at` (None: it does)."""
     if not rules.needs_gas_test(permit.kind):
         return None
-    latest = permit.gas_tests.filter(analysed_at__lte=at).order_by("-analysed_at", "-id").first()
+    latest = latest_gas_test(permit, at)
     if latest is None:
         return _("A gas analysis is required before approval and before work starts.")
     if not latest.passed:
@@ -553,9 +558,7 @@ def suspend_for_daily_analysis(now: dt.datetime | None = None) -> int:
     for permit in Permit.objects.select_for_update().filter(
         state=PermitState.IN_PROGRESS, kind=rules.HOT_WORK
     ):
-        latest = (
-            permit.gas_tests.filter(analysed_at__lte=now).order_by("-analysed_at", "-id").first()
-        )
+        latest = latest_gas_test(permit, now)
         if latest is not None and timezone.localtime(latest.analysed_at).date() >= today:
             continue
         permit.state = PermitState.SUSPENDED
