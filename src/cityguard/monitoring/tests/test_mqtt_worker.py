@@ -90,11 +90,11 @@ class Recorder:
 
 
 def _run_worker(broker: mqttkit.LocalBroker, rec: Recorder, **options: Any) -> Any:
+    options.setdefault("batch_ms", 20)
     opts = mqtt.WorkerOptions(
         url=broker.url,
         root="t",
         client_id=f"w-{time.monotonic_ns()}",
-        batch_ms=20,
         retry_pause_s=0.05,
         **options,
     )
@@ -187,8 +187,7 @@ def test_graceful_stop_ingests_what_is_in_hand() -> None:
     with mqttkit.LocalBroker() as broker:
         rec = Recorder()
         # A long batch wait: the messages are still queued when the stop comes.
-        worker, thread = _run_worker(broker, rec, batch_size=10_000)
-        worker.options.batch_ms = 60_000
+        worker, thread = _run_worker(broker, rec, batch_size=10_000, batch_ms=60_000)
         pub = mqttkit.RawPublisher("127.0.0.1", broker.port, "pub")
         pub.publish_many([(b"t/A", b'{"ts": %d, "value": 1}' % i) for i in range(40)])
         assert pub.wait_acked()
