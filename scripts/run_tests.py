@@ -1,7 +1,7 @@
 """Run the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 
-Browser tests and the MQTT broker tests run once (on SQLite); where no Chromium exists the
-browser tests are skipped and this says so.
+Browser tests, the MQTT broker tests and the link crawl run once (on SQLite); where no
+Chromium exists the browser tests are skipped and this says so.
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ def main() -> int:
     pg = os.environ.get("TEST_DATABASE_URL")
     if pg:
         pg_env = dict(env, DATABASE_URL=pg)
-        # Browser and MQTT broker tests run once, in the SQLite run (the MQTT ones run the
-        # ingestion worker on a SQLite file of their own whatever the database).
-        codes.append(run("PostgreSQL", pg_env, ["-n", "2", "-m", "not browser and not mqtt"]))
+        # Browser, MQTT broker and link-crawl tests run once, in the SQLite run (the MQTT
+        # ones run the ingestion worker on a SQLite file of their own whatever the database;
+        # the crawl's pages are the same on either).
+        marks = "not browser and not mqtt and not crawl"
+        codes.append(run("PostgreSQL", pg_env, ["-n", "2", "-m", marks]))
     else:
         print("make test: TEST_DATABASE_URL is not set: the PostgreSQL run is skipped.")
     return next((c for c in codes if c != 0), 0)

@@ -272,6 +272,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponseBase:
             "q": q,
             "grades": [(v, label, Grade.colour_of(v)) for v, label in Grade.choices],
             "map_config": leaflet_config(features),
+            "can_write": reach(user).can_write,
         },
     )
 

@@ -73,7 +73,11 @@ def _units(user: Any) -> list[dict[str, Any]]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "duties/home.html", {"units": _units(request.user)})
+    return render(
+        request,
+        "duties/home.html",
+        {"units": _units(request.user), "can_import": services.reach_can_write(request.user)},
+    )
 
 
 def _unit_or_404(user: Any, key: str) -> Any:

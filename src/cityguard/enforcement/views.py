@@ -438,6 +438,10 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             can_act=can,
             results=dict(ItemResult.choices),
             cases=inspection.cases.all(),
+            plan_visible=inspection.target is not None
+            and InspectionPlan.objects.visible_to(request.user)
+            .filter(pk=inspection.target.plan_id)
+            .exists(),
             history=history_rows(inspection),
             title=_("Inspection of %(org)s") % {"org": inspection.organization.name},
         ),
