@@ -5,15 +5,11 @@ links of the pages it reaches, from the home page, as a person clicking through 
 page that fails (5xx), a link to a page that does not exist for that user (404) or that
 refuses them (403) is a defect: a street officer must not be shown a link into another
 street's record, a viewer must not be offered a "New" button that only refuses.
-
-Pages whose address differs only in its numbers are visited once (one inspection stands
-for all). Downloads, streams and the API documentation are not followed.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 import pytest
@@ -21,13 +17,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from .crawling import links_in, walk
+
 pytestmark = pytest.mark.crawl
 
-HREF = re.compile(r'href="(/[^"#]*)"')
-NOT_FOLLOWED = re.compile(
-    r"^/(static|media|api/|accounts/logout|i18n/)|/stream/|/export|\.(xlsx|csv|pdf|xml|atom|json)\b"
-    r"|[?&](format|export)="
-)
 # (user, language); the languages differ in their words, not their links, so English is
 # crawled once and Chinese (the default, and where a translation could break a page) for all.
 VISITS = [
@@ -42,31 +35,15 @@ PUBLIC_START = ["/", "/accounts/login/"]
 
 
 def crawl(client: Client, start: list[str], limit: int = 600) -> tuple[int, list[str]]:
-    """(pages visited, problems as "status url (linked from page)")."""
-    seen: set[str] = set()
-    todo = [(url, "start") for url in start]
-    problems: list[str] = []
-    visited = 0
-    while todo and visited < limit:
-        url, source = todo.pop()
-        shape = re.sub(r"\d+", "N", url.split("?")[0])
-        if url in seen or shape in seen:
-            continue
-        seen.update((url, shape))
-        visited += 1
+    """(pages visited, problems) following the links with Django's test client."""
+
+    def fetch(url: str) -> tuple[int, list[str] | None]:
         response = client.get(url)
-        status = response.status_code
-        if status >= 500 or status in (403, 404):
-            problems.append(f"{status} {url} (linked from {source})")
-            continue
-        if status != 200 or "html" not in response.get("Content-Type", ""):
-            continue
-        body = response.content.decode("utf-8", "replace")
-        for href in HREF.findall(body):
-            href = href.replace("&amp;", "&")
-            if not NOT_FOLLOWED.search(href):
-                todo.append((href, url))
-    return visited, problems
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            return response.status_code, None
+        return 200, links_in(response.content.decode("utf-8", "replace"))
+
+    return walk(fetch, start, limit)
 
 
 @pytest.mark.django_db
