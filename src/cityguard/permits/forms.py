@@ -49,6 +49,14 @@ class PermitForm(forms.Form):
         label=_("Confined space"), queryset=Place.objects.none(), required=False
     )
     location = forms.CharField(label=_("Location"), max_length=255, required=False)
+    hazardous_area = forms.BooleanField(
+        label=_("In a place with a fire or explosion hazard"),
+        required=False,
+        help_text=_(
+            "A running production unit, tank farm or other place with a fire or explosion "
+            "hazard: temporary power there needs a combustible-gas analysis (GB 30871-2022 10.1)."
+        ),
+    )
     content = forms.CharField(label=_("Work content"), widget=forms.Textarea(attrs={"rows": 3}))
     guardian = forms.CharField(label=_("Guardian"), max_length=100)
     workers = forms.CharField(
@@ -88,6 +96,8 @@ class PermitForm(forms.Form):
             del self.fields["place"]
             self.fields["location"].required = True
         fields["measures"].choices = [(c, str(label)) for c, label in rules.measures(kind)]
+        if kind not in rules.GAS_TEST_IN_HAZARDOUS_AREA:
+            del self.fields["hazardous_area"]
 
     def service_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -97,6 +107,7 @@ class PermitForm(forms.Form):
             "grade": d.get("grade") or "",
             "place": d.get("place"),
             "location": d.get("location") or "",
+            "hazardous_area": bool(d.get("hazardous_area")),
             "content": d["content"],
             "guardian": d["guardian"],
             "workers": d["workers"],
@@ -125,7 +136,14 @@ class GasTestForm(forms.Form):
     toxic_gas = forms.CharField(label=_("Toxic gas"), max_length=40, required=False)
     toxic_value = forms.FloatField(label=_("Measured"), required=False, min_value=0)
     toxic_limit = forms.FloatField(label=_("Limit"), required=False, min_value=0.000001)
-    enriched = forms.BooleanField(label=_("Oxygen-rich atmosphere"), required=False)
+    enriched = forms.BooleanField(
+        label=_("Oxygen-rich atmosphere"),
+        required=False,
+        help_text=_(
+            "A confined space with an oxygen-rich atmosphere, or hot work on equipment that "
+            "produces, uses or stores oxygen: oxygen at most 23.5 % (GB 30871-2022 6.4, 5.2.7)."
+        ),
+    )
 
     def service_data(self) -> dict[str, Any]:
         d = dict(self.cleaned_data)

@@ -37,6 +37,16 @@ class Permit(models.Model):
         related_name="work_permits",
     )
     location = models.CharField(_("location"), max_length=255)
+    # GB 30871-2022 10.1: temporary power inside a running unit, tank farm or other place
+    # with a fire or explosion hazard needs a combustible-gas analysis of its surroundings.
+    hazardous_area = models.BooleanField(
+        _("in a place with a fire or explosion hazard"),
+        default=False,
+        help_text=_(
+            "A running production unit, tank farm or other place with a fire or explosion "
+            "hazard: temporary power there needs a combustible-gas analysis (GB 30871-2022 10.1)."
+        ),
+    )
     content = models.TextField(_("work content"))
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -97,6 +107,10 @@ class Permit(models.Model):
     @property
     def colour(self) -> str:
         return PermitState.colour_of(self.state)
+
+    @property
+    def needs_gas_test(self) -> bool:
+        return rules.needs_gas_test(self.kind, self.hazardous_area)
 
     @property
     def worker_list(self) -> list[str]:

@@ -14,12 +14,15 @@ project's defaults. Summary (docs/permits.md, "Sources", lists the texts checked
   30 min (special, grade 1) or 60 min (grade 2), before work every day, and monitored
   continuously during special hot work (5.3.1 d); combustible gas ≤ 0.5 % vol where the
   gas's lower explosive limit (LEL) is ≥ 4 %, ≤ 0.2 % vol where it is < 4 % (5.3.2);
+  on equipment that produces, uses or stores oxygen, oxygen ≤ 23.5 % vol (5.2.7);
 - confined-space entry: gas tested within 30 min before entry (6.3 a), again after
   a pause of more than 60 min (6.3 f); O₂ 19.5 %–21 % vol, ≤ 23.5 % in an oxygen-rich
   atmosphere, toxic gases within GBZ 2.1, combustible as for hot work (6.4); portable
   detectors monitor continuously during the work, a reading recorded every 2 h (6.5);
   permit ≤ 24 h (6.10);
-- height ≤ 7 days (8.2.11); temporary power ≤ 15 days, 30 days in special cases (10.8);
+- height ≤ 7 days (8.2.11); temporary power ≤ 15 days, 30 days in special cases (10.8),
+  with a combustible-gas analysis where it is connected in a place with a fire or
+  explosion hazard (10.1);
 - approvers per kind and grade: Table B.1 (Annex B.2); sign-off order: the permit forms of
   Annex A (Tables A.1–A.8).
 """
@@ -89,9 +92,10 @@ MAX_HOURS: dict[str, float] = {
 
 # Kinds for which a passing, recent gas analysis is required before approval and start:
 # GB 30871-2022 5.3.1 (hot work) and 6.3 (confined space). Temporary power inside a running
-# unit with a fire or explosion hazard also needs a combustible-gas analysis (10.1); not
-# enforced here.
+# unit, tank farm or other place with a fire or explosion hazard needs one too (10.1: the
+# surroundings analysed for combustible gas, results as in 5.3.2).
 GAS_TEST_KINDS = (HOT_WORK, CONFINED_SPACE)
+GAS_TEST_IN_HAZARDOUS_AREA = (TEMPORARY_POWER,)
 
 # Longest age of the gas sample when the work starts, minutes: GB 30871-2022 5.3.1 c) (hot
 # work) and 6.3 a) (confined space). The default of CITYGUARD_PERMIT_GAS_MAX_AGE_MINUTES.
@@ -276,8 +280,10 @@ def measures(kind: str) -> tuple[tuple[str, object], ...]:
     return MEASURES.get(kind, ())
 
 
-def needs_gas_test(kind: str) -> bool:
-    return kind in GAS_TEST_KINDS
+def needs_gas_test(kind: str, hazardous_area: bool = False) -> bool:
+    """Whether work of that kind needs a passing, recent gas analysis; `hazardous_area`:
+    the work is in a place with a fire or explosion hazard (GB 30871-2022 10.1)."""
+    return kind in GAS_TEST_KINDS or (hazardous_area and kind in GAS_TEST_IN_HAZARDOUS_AREA)
 
 
 def reanalyse_after_pause_minutes(kind: str, grade: str) -> int | None:
@@ -296,7 +302,8 @@ def continuous_monitoring(kind: str, grade: str) -> bool:
 
 # Oxygen in a confined space: GB 30871-2022 6.4 a). The standard sets no oxygen floor for
 # hot work; the low-oxygen check below for other kinds is this project's own (unverified).
-# For hot work on oxygen equipment, 5.2.7 caps oxygen at 23.5 % (not checked here).
+# Hot work on equipment that produces, uses or stores oxygen (the analysis marked
+# "oxygen-rich"): oxygen in the equipment at most 23.5 % (5.2.7).
 O2_MIN = 19.5
 O2_MAX = 21.0
 O2_MAX_ENRICHED = 23.5
@@ -337,6 +344,11 @@ def gas_failures(kind: str, reading: GasReading) -> list[str]:
                 failures.append("o2_low")
             elif reading.o2_pct > top + 1e-12:
                 failures.append("o2_high")
+    elif kind == HOT_WORK and reading.enriched:
+        if reading.o2_pct is None:
+            failures.append("o2_missing")
+        elif reading.o2_pct > O2_MAX_ENRICHED + 1e-12:
+            failures.append("o2_high_equipment")
     elif reading.o2_pct is not None and reading.o2_pct < O2_MIN:
         failures.append("o2_low")
     for _gas, measured, limit in reading.toxic:

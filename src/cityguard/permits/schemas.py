@@ -72,6 +72,7 @@ class PermitOut(Schema):
     grade_label: str
     place: int | None
     location: str
+    hazardous_area: bool
     content: str
     applicant: str
     guardian: str
@@ -151,6 +152,7 @@ class PermitIn(Strict):
     grade: Text = Field(default="", max_length=16)
     place: Id | None = None
     location: Text = Field(default="", max_length=255)
+    hazardous_area: bool = False
     content: Text = Field(min_length=1, max_length=4000)
     guardian: Text = Field(min_length=1, max_length=100)
     workers: list[Text] = Field(min_length=1, max_length=50)

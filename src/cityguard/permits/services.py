@@ -41,6 +41,9 @@ GAS_MESSAGES = {
     "o2_missing": gettext_noop("Give the oxygen concentration."),
     "o2_low": gettext_noop("Oxygen below 19.5 % vol."),
     "o2_high": gettext_noop("Oxygen above 21 % vol (23.5 % in an oxygen-rich atmosphere)."),
+    "o2_high_equipment": gettext_noop(
+        "Oxygen in the equipment above 23.5 % vol (hot work on oxygen equipment)."
+    ),
     "toxic_high": gettext_noop("A toxic gas is above its limit."),
 }
 
@@ -50,6 +53,7 @@ APPLY_FIELDS = {
     "grade",
     "place",
     "location",
+    "hazardous_area",
     "content",
     "guardian",
     "workers",
@@ -221,6 +225,7 @@ def apply(actor: Any, data: dict[str, Any]) -> Permit:
         grade=grade,
         place=place if isinstance(place, Place) else None,
         location=location[:255],
+        hazardous_area=bool(data.get("hazardous_area")),
         content=texts["content"],
         applicant=actor,
         guardian=texts["guardian"][:100],
@@ -340,7 +345,7 @@ def latest_gas_test(permit: Permit, at: dt.datetime) -> GasTest | None:
 
 def gas_problem(permit: Permit, at: dt.datetime) -> str | None:
     """Why the permit's gas analysis does not allow approval or work at `at` (None: it does)."""
-    if not rules.needs_gas_test(permit.kind):
+    if not permit.needs_gas_test:
         return None
     latest = latest_gas_test(permit, at)
     if latest is None:
@@ -584,6 +589,6 @@ def actions_for(user: Any, permit: Permit) -> set[str]:
         "in_progress": {"gas_test", "suspend", "close"},
         "suspended": {"gas_test", "resume", "close", "cancel"},
     }.get(permit.state, set())
-    if not rules.needs_gas_test(permit.kind):
+    if not permit.needs_gas_test:
         found.discard("gas_test")
     return found

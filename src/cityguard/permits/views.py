@@ -133,7 +133,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         s.status = "done" if s.done else status  # type: ignore[attr-defined]
     measure_labels = dict(rules.measures(permit.kind))
     gas_problem = None
-    if rules.needs_gas_test(permit.kind) and permit.state in ("applied", "approved", "suspended"):
+    if permit.needs_gas_test and permit.state in ("applied", "approved", "suspended"):
         from django.utils import timezone
 
         gas_problem = services.gas_problem(permit, timezone.now())
@@ -147,7 +147,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "gas_messages": services.GAS_MESSAGES,
         "events": list(permit.events.select_related("actor").order_by("at", "id")),
         "actions": permit.caller_actions,  # type: ignore[attr-defined]
-        "needs_gas": rules.needs_gas_test(permit.kind),
+        "needs_gas": permit.needs_gas_test,
         "gas_problem": gas_problem,
         "gas_form": GasTestForm(),
         "approve_form": ApproveForm(initial={"step": nxt.position if nxt else 1}),

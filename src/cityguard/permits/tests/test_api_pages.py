@@ -208,3 +208,44 @@ def test_list_page_filters_by_area(users, pw, client):
     client.force_login(users.east_officer)
     text = client.get("/permits/").content.decode()
     assert east.number in text and west.number not in text
+
+
+def test_temporary_power_in_a_hazardous_area_through_api_and_page(users, pw, api_as, client):
+    power = rules.measures("temporary_power")
+    mgr = api_as(users.west_manager, "/permits")
+    r = mgr.post(
+        "",
+        body(
+            users.west_org,
+            kind="temporary_power",
+            grade="",
+            hazardous_area=True,
+            measures=[c for c, _l in power],
+        ),
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["hazardous_area"] is True and "gas_test" in r.json()["actions"]
+    client.force_login(users.west_manager)
+    form = client.get("/permits/new/?kind=temporary_power")
+    assert b'name="hazardous_area"' in form.content
+    assert b'name="hazardous_area"' not in client.get("/permits/new/?kind=height").content
+    now = timezone.localtime()
+    client.post(
+        "/permits/new/?kind=temporary_power",
+        {
+            "kind": "temporary_power",
+            "location": "4号装置区",
+            "hazardous_area": "on",
+            "content": "临时照明",
+            "guardian": "王",
+            "workers": "张三",
+            "hazards": "可燃",
+            "measures": [c for c, _l in power],
+            "valid_from": now.strftime("%Y-%m-%dT%H:%M"),
+            "valid_to": (now + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    p = Permit.objects.get(location="4号装置区")
+    assert p.hazardous_area and p.needs_gas_test
+    page = client.get(f"/permits/{p.pk}/")
+    assert "位于具有火灾爆炸危险的场所" in page.content.decode()

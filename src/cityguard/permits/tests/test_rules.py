@@ -102,3 +102,25 @@ def test_oxygen_for_confined_space():  # 6.4
     assert rules.gas_failures("confined_space", rules.GasReading(None, 0.1, 5)) == ["o2_missing"]
     toxic = rules.GasReading(20.9, 0.1, 5, (("H2S", 12.0, 10.0),))
     assert rules.gas_failures("confined_space", toxic) == ["toxic_high"]
+
+
+def test_oxygen_for_hot_work_on_oxygen_equipment():  # 5.2.7
+    on_equipment = rules.GasReading(23.5, 0.1, 5, enriched=True)
+    assert rules.gas_failures("hot_work", on_equipment) == []
+    too_rich = rules.GasReading(23.6, 0.1, 5, enriched=True)
+    assert rules.gas_failures("hot_work", too_rich) == ["o2_high_equipment"]
+    assert rules.gas_failures("hot_work", rules.GasReading(None, 0.1, 5, enriched=True)) == [
+        "o2_missing"
+    ]
+    # Not on oxygen equipment: the standard caps no oxygen for hot work.
+    assert rules.gas_failures("hot_work", rules.GasReading(23.6, 0.1, 5)) == []
+
+
+def test_temporary_power_needs_gas_only_in_a_hazardous_area():  # 10.1
+    assert rules.needs_gas_test("temporary_power", hazardous_area=True)
+    assert not rules.needs_gas_test("temporary_power")
+    assert rules.needs_gas_test("hot_work") and rules.needs_gas_test("confined_space")
+    assert not rules.needs_gas_test("height", hazardous_area=True)
+    assert rules.gas_failures("temporary_power", rules.GasReading(None, 0.6, 5.0)) == [
+        "combustible_high"
+    ]

@@ -155,6 +155,47 @@ def test_confined_space_oxygen(users, pw):
     services.approve_step(pw.m4, p, 3)
 
 
+def test_temporary_power_in_a_hazardous_area_needs_a_gas_analysis(users, pw):  # 10.1
+    signers = [pw.m2, pw.m3, pw.m4, pw.m5]
+    plain = services.apply(users.west_manager, data(users.west_org, "temporary_power", ""))
+    assert not plain.needs_gas_test
+    approve_all(plain, signers)  # no analysis asked for
+    plain.refresh_from_db()
+    assert plain.state == "approved"
+    p = services.apply(
+        users.west_manager,
+        data(users.west_org, "temporary_power", "", hazardous_area=True),
+    )
+    assert p.needs_gas_test and "gas_test" in services.actions_for(users.west_manager, p)
+    for position, who in enumerate(signers[:3], start=1):
+        services.approve_step(who, p, position)
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        services.approve_step(pw.m5, p, 4)
+    assert "gas analysis is required" in messages(exc)
+    test = gas(users.west_manager, p, o2_pct=None, combustible_pct=0.6, lel_pct=5.0)
+    assert test.failures == ["combustible_high"]
+    with pytest.raises(ValidationError):
+        services.approve_step(pw.m5, p, 4)
+    gas(users.west_manager, p, o2_pct=None, combustible_pct=0.1, lel_pct=5.0)
+    services.approve_step(pw.m5, p, 4)
+    p.refresh_from_db()
+    assert p.state == "approved"
+    assert p.history.first().hazardous_area is True
+
+
+def test_hot_work_on_oxygen_equipment_caps_oxygen(users, pw):  # 5.2.7
+    p = services.apply(users.west_manager, data(users.west_org, grade="2"))
+    services.approve_step(pw.m2, p, 1)
+    services.approve_step(pw.m3, p, 2)
+    test = gas(users.west_manager, p, o2_pct=24.0, enriched=True)
+    assert not test.passed and test.failures == ["o2_high_equipment"]
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        services.approve_step(pw.m4, p, 3)
+    assert "above 23.5 %" in messages(exc)
+    gas(users.west_manager, p, o2_pct=23.0, enriched=True)
+    services.approve_step(pw.m4, p, 3)
+
+
 def _approved(users, pw, **extra):
     p = services.apply(users.west_manager, data(users.west_org, grade="2", **extra))
     gas(users.west_manager, p)
