@@ -1,5 +1,5 @@
 """Map layer of the sensors, coloured by state; the map page keeps it current from the
-live stream (static/monitoring/map_live.js)."""
+live stream with the layer's script (static/monitoring/map_live.js)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ sensors_layer = register(
         visible=False,
         order=70,
         legend=[(label, SensorState.colour_of(v)) for v, label in SensorState.choices],
+        script="monitoring/map_live.js",
         queryset=lambda user: Sensor.objects.visible_to(user),
         columns=("id", "code", "name", "kind", "unit", "state", "last_value"),
         properties=sensor_props,

@@ -34,6 +34,9 @@ class Layer:
     visible: bool = True
     legend: Sequence[tuple[Any, str]] = ()
     order: int = 100
+    # A static script the map page loads after map.js to give the layer more behaviour
+    # (e.g. live updates); "" for none.
+    script: str = ""
 
     def feature_collection(
         self, user: Any, bbox: BBox | None, limit: int, shift: Callable | None = None
@@ -169,3 +172,8 @@ def layers() -> list[Layer]:
 
 def get(name: str) -> Layer | None:
     return _LAYERS.get(name)
+
+
+def scripts() -> list[str]:
+    """The layers' own scripts, each once, in layer order."""
+    return list(dict.fromkeys(lyr.script for lyr in layers() if lyr.script))

@@ -114,4 +114,6 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "kinds": kind_labels(),
         "strings": ui_strings(),
     }
-    return render(request, "onemap/map.html", {"map_config": config})
+    return render(
+        request, "onemap/map.html", {"map_config": config, "layer_scripts": registry.scripts()}
+    )

@@ -120,3 +120,22 @@ def test_several_tile_layers_and_unknown_crs(users: SimpleNamespace, settings: A
     tiles = page_config(login(users.admin))["tiles"]
     assert tiles["urls"] == ["https://a/{z}/{x}/{y}.png", "https://b/{z}/{x}/{y}.png"]
     assert tiles["crs"] == "wgs84"
+
+
+def test_layer_scripts_are_loaded_once_in_layer_order(monkeypatch: Any) -> None:
+    def layer(name: str, order: int, script: str) -> registry.Layer:
+        return registry.Layer(
+            name=name, title=name, group="g", geometry="point", order=order, script=script
+        )
+
+    monkeypatch.setattr(
+        registry,
+        "_LAYERS",
+        {
+            "b": layer("b", 20, "x/live.js"),
+            "a": layer("a", 10, "y/extra.js"),
+            "c": layer("c", 30, "x/live.js"),
+            "d": layer("d", 5, ""),
+        },
+    )
+    assert registry.scripts() == ["y/extra.js", "x/live.js"]
