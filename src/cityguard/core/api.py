@@ -1,10 +1,11 @@
 """API of the core registry: tokens, jurisdictions, organisations, places."""
 
 import json
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -15,9 +16,11 @@ from pydantic import Field
 
 from . import access, services
 from .history import history_of
-from .models import ApiToken, Jurisdiction, Organization, Place
+from .models import ApiToken, CalendarDay, Jurisdiction, Organization, Place
 from .schemas import (
     MAX_ID,
+    CalendarDayIn,
+    CalendarDayOut,
     ErrorOut,
     HistoryOut,
     JurisdictionIn,
@@ -365,3 +368,37 @@ def update_place(request: HttpRequest, payload: PlacePatch, place_id: int = Plac
 )
 def place_history(request: HttpRequest, place_id: int = PlaceId) -> Any:
     return history_out(_visible(Place.objects.all(), request, place_id))
+
+
+# --- the working-day calendar ---------------------------------------------------------------
+
+
+@router.get("/calendar", response=list[CalendarDayOut], tags=["calendar"])
+@paginate(Page)
+def list_calendar(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=1949, le=2200, description="only this year"),  # type: ignore[type-arg]
+) -> Any:
+    """The public holidays on weekdays and the adjusted working days on weekends that
+    correct the Monday–Friday week; deadlines in working days are counted with them."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    qs = CalendarDay.objects.all()
+    if year:
+        qs = qs.filter(day__year=year)
+    return qs
+
+
+@router.post("/calendar", response={201: CalendarDayOut, **ERRORS}, tags=["calendar"])
+def save_calendar_day(request: HttpRequest, payload: CalendarDayIn) -> Any:
+    """Add a day to the calendar, or change the day already listed (administrators)."""
+    return Status(201, services.save_calendar_day(request.user, payload.dict()))
+
+
+@router.delete("/calendar/{day}", response={204: None, **ERRORS}, tags=["calendar"])
+def delete_calendar_day(request: HttpRequest, day: date) -> Any:
+    try:
+        services.delete_calendar_day(request.user, day)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    return Status(204, None)

@@ -95,3 +95,10 @@ class Role(models.TextChoices):
     ENTERPRISE_MANAGER = "enterprise_manager", _("Enterprise safety manager")
     VIEWER = "viewer", _("Viewer")
     API_CLIENT = "api_client", _("API client")
+
+
+class DayKind(models.TextChoices):
+    """An exception to the Monday–Friday working week in the working-day calendar."""
+
+    HOLIDAY = "holiday", _("Public holiday (rest day)")
+    WORKDAY = "workday", _("Adjusted working day")

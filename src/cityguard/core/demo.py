@@ -25,6 +25,7 @@ the same transaction once the registry is loaded.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import importlib.util
 import json
@@ -50,8 +51,8 @@ from shapely.geometry.base import BaseGeometry
 from simple_history.utils import bulk_create_with_history
 
 from . import creditcode, geo
-from .choices import LEVEL_DEPTH, ContactRole, Level, OrganizationKind, PlaceKind, Role
-from .models import Contact, Jurisdiction, Membership, Organization, Place
+from .choices import LEVEL_DEPTH, ContactRole, DayKind, Level, OrganizationKind, PlaceKind, Role
+from .models import CalendarDay, Contact, Jurisdiction, Membership, Organization, Place
 
 DATA_FILE = Path(__file__).with_name("data") / "yangpu.json"
 DEFAULT_SEED = 310110
@@ -1067,6 +1068,49 @@ def relink_memberships(links: Iterable[tuple[int, str | None, str | None]]) -> N
         )
 
 
+# The working-day calendar of 2025 and 2026 as the State Council's holiday notices set it
+# for those years: the weekdays off, and the weekend days worked.
+# Demo data: an administrator keeps the real calendar on the calendar page.
+DEMO_CALENDAR: dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]] = {
+    "2025": (
+        ("元旦", ("01-01",), ()),
+        ("春节", ("01-28", "01-29", "01-30", "01-31", "02-03", "02-04"), ("01-26", "02-08")),
+        ("清明节", ("04-04",), ()),
+        ("劳动节", ("05-01", "05-02", "05-05"), ("04-27",)),
+        ("端午节", ("06-02",), ()),
+        (
+            "国庆节、中秋节",
+            ("10-01", "10-02", "10-03", "10-06", "10-07", "10-08"),
+            ("09-28", "10-11"),
+        ),
+    ),
+    "2026": (
+        ("元旦", ("01-01", "01-02"), ("01-04",)),
+        ("春节", ("02-16", "02-17", "02-18", "02-19", "02-20", "02-23"), ("02-14", "02-28")),
+        ("清明节", ("04-06",), ()),
+        ("劳动节", ("05-01", "05-04", "05-05"), ("05-09",)),
+        ("端午节", ("06-19",), ()),
+        ("中秋节", ("09-25",), ()),
+        ("国庆节", ("10-01", "10-02", "10-05", "10-06", "10-07"), ("09-20", "10-10")),
+    ),
+}
+
+
+def write_calendar() -> int:
+    """Add the demo calendar's days that are not listed yet (a listed day is kept)."""
+    wanted: dict[dt.date, CalendarDay] = {}
+    for year, holidays in DEMO_CALENDAR.items():
+        for name, off, worked in holidays:
+            for kind, days in ((DayKind.HOLIDAY, off), (DayKind.WORKDAY, worked)):
+                for md in days:
+                    day = dt.date.fromisoformat(f"{year}-{md}")
+                    wanted[day] = CalendarDay(day=day, kind=kind, name=name)
+    listed = set(CalendarDay.objects.filter(day__in=wanted).values_list("day", flat=True))
+    new = [obj for day, obj in wanted.items() if day not in listed]
+    bulk_create_with_history(new, CalendarDay, default_change_reason="demo")
+    return len(new)
+
+
 def wipe() -> dict[str, int]:
     """Delete the registry and every row of the project's apps that depends on it.
 
@@ -1198,6 +1242,7 @@ def load(
         org_pks = _write_orgs(plan, node_pks, actor)
         n_places = _write_places(plan, node_pks, org_pks, actor)
         n_contacts = _write_contacts(plan, org_pks, actor)
+        n_calendar = write_calendar()
         relink_memberships(links)
         users = _demo_users(plan, node_pks, org_pks, password)
         app_counts: dict[str, int] = {}
@@ -1214,6 +1259,7 @@ def load(
             "organizations": len(plan.orgs),
             "places": n_places,
             "contacts": n_contacts,
+            "calendar_days": n_calendar,
             **app_counts,
         },
         users=users,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .access import reach
 from .api import OrganizationFilter, PlaceFilter
-from .choices import Level, OrganizationKind, PlaceKind
+from .choices import DayKind, Level, OrganizationKind, PlaceKind
 from .models import Jurisdiction, Organization, Place
 
 # Above this many choices a <select> is unusable (and slow to render): ask for an ID.
@@ -493,3 +493,16 @@ class JurisdictionForm(ServiceModelForm):
             "boundary": _("A GeoJSON Polygon or MultiPolygon in WGS 84 longitude/latitude."),
         }
         widgets = {"boundary": forms.Textarea(attrs={**BOUNDARY_ATTRS, "rows": 8})}
+
+
+class CalendarDayForm(forms.Form):
+    """One day of the working-day calendar (checked by `services.save_calendar_day`)."""
+
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=DayKind.choices)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=60,
+        required=False,
+        help_text=_("The holiday it belongs to, e.g. Spring Festival."),
+    )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import ContactRole, Level, OrganizationKind, PlaceKind, Role
+from .choices import ContactRole, DayKind, Level, OrganizationKind, PlaceKind, Role
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -256,6 +256,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
+
+
+class CalendarDay(models.Model):
+    """One exception to the Monday–Friday working week, as the State Council's yearly
+    holiday notice sets them: a public holiday falling on a weekday, or a weekend day that
+    is a working day (调休). Deadlines counted in working days use it (`core.workdays`)."""
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working-day calendar")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}"  # type: ignore[attr-defined]
 
 
 def _hash_token(raw: str) -> str:

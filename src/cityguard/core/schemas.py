@@ -1,19 +1,20 @@
 """API schemas of the core registry."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 
-from .choices import ContactRole, Level, OrganizationKind, PlaceKind
+from .choices import ContactRole, DayKind, Level, OrganizationKind, PlaceKind
 
 OrganizationKindName = Literal[tuple(OrganizationKind.values)]  # type: ignore[valid-type]
 PlaceKindName = Literal[tuple(PlaceKind.values)]  # type: ignore[valid-type]
 LevelName = Literal[tuple(Level.values)]  # type: ignore[valid-type]
 ContactRoleName = Literal[tuple(ContactRole.values)]  # type: ignore[valid-type]
+DayKindName = Literal[tuple(DayKind.values)]  # type: ignore[valid-type]
 
 Lon = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 Lat = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
@@ -274,3 +275,20 @@ class HistoryOut(Schema):
     user: str | None
     change: str
     changes: list[dict[str, Any]]
+
+
+class CalendarDayIn(Strict):
+    day: date
+    kind: DayKindName
+    name: Text = Field(default="", max_length=60)
+
+
+class CalendarDayOut(Schema):
+    day: date
+    kind: str
+    kind_label: str
+    name: str
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(DayKind(obj.kind).label)

@@ -4,20 +4,21 @@ the jurisdiction from the location, validates the whole record and keeps its his
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from . import creditcode, geo
-from .access import reach, require_change
-from .choices import LEVEL_DEPTH, Level
-from .models import Contact, Jurisdiction, Organization, Place
+from .access import reach, require_admin, require_change
+from .choices import LEVEL_DEPTH, DayKind, Level
+from .models import CalendarDay, Contact, Jurisdiction, Organization, Place
 
 M = TypeVar("M", bound=models.Model)
 
@@ -376,3 +377,60 @@ def _repath(old: str, new: str) -> None:
     for node in Jurisdiction.objects.filter(path__startswith=old).exclude(path=new):
         node.path = new + node.path[len(old) :]
         node.save(update_fields=["path"])
+
+
+# --- the working-day calendar ------------------------------------------------------------------
+
+
+def _calendar_date(value: Any, errors: dict[str, list[str]]) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        errors.setdefault("day", []).append(_("Enter a date as YYYY-MM-DD."))
+        return None
+
+
+@transaction.atomic
+def save_calendar_day(actor: Any, data: dict[str, Any]) -> CalendarDay:
+    """Add a public holiday on a weekday, or an adjusted working day on a weekend, to the
+    calendar (district administrators only); a day already listed is changed."""
+    require_admin(actor)
+    unknown = set(data) - {"day", "kind", "name"}
+    if unknown:
+        raise ValidationError({f: [_("Unknown field.")] for f in sorted(unknown)})
+    errors: dict[str, list[str]] = {}
+    day = _calendar_date(data.get("day"), errors)
+    kind = str(data.get("kind") or "")
+    if kind not in DayKind.values:
+        errors.setdefault("kind", []).append(_("Choose a public holiday or a working day."))
+    name = str(data.get("name") or "").replace("\x00", "").strip()
+    if len(name) > 60:
+        errors.setdefault("name", []).append(_("At most 60 characters."))
+    if day is not None and kind == DayKind.HOLIDAY and day.weekday() >= 5:
+        errors.setdefault("day", []).append(
+            _("A Saturday or Sunday is a rest day already; list only weekdays as holidays.")
+        )
+    if day is not None and kind == DayKind.WORKDAY and day.weekday() < 5:
+        errors.setdefault("day", []).append(
+            _("A weekday is a working day already; list only weekend days as working days.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    assert day is not None
+    obj = CalendarDay.objects.select_for_update().filter(day=day).first() or CalendarDay(day=day)
+    obj.kind, obj.name = kind, name
+    return validate_and_save(obj, actor, {}, exclude=["day"] if obj.pk else [])
+
+
+@transaction.atomic
+def delete_calendar_day(actor: Any, day: dt.date) -> None:
+    require_admin(actor)
+    obj = CalendarDay.objects.select_for_update().filter(day=day).first()
+    if obj is None:
+        raise ObjectDoesNotExist
+    obj._history_user = actor  # type: ignore[attr-defined]
+    obj.delete()

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("places/<int:pk>/", views.place_detail, name="place_detail"),
     path("places/<int:pk>/edit/", views.place_edit, name="place_edit"),
+    path("calendar/", views.calendar, name="calendar"),
     path("jurisdictions/", views.jurisdiction_list, name="jurisdiction_list"),
     path("jurisdictions/<str:code>/", views.jurisdiction_detail, name="jurisdiction_detail"),
     path("jurisdictions/<str:code>/edit/", views.jurisdiction_edit, name="jurisdiction_edit"),

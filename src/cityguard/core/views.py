@@ -7,6 +7,7 @@ would for the same user.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -17,19 +18,21 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import export, geo
+from . import export, geo, services
 from .access import Reach, can_change, reach, require_change
 from .api import filter_organizations, filter_places
 from .choices import Level, OrganizationKind, PlaceKind, Role
 from .forms import (
+    CalendarDayForm,
     JurisdictionFilterForm,
     JurisdictionForm,
     OrganizationFilterForm,
@@ -38,7 +41,7 @@ from .forms import (
     PlaceForm,
 )
 from .history import history_of
-from .models import Contact, Jurisdiction, Organization, Place
+from .models import CalendarDay, Contact, Jurisdiction, Organization, Place
 from .schemas import street_code
 from .views_import import organization_import, place_import
 
@@ -802,4 +805,49 @@ def jurisdiction_edit(request: HttpRequest, code: str) -> HttpResponseBase:
         request,
         "core/jurisdiction_form.html",
         {"form": form, "object": node, "chain": _chain(node)},
+    )
+
+
+# --- the working-day calendar ---------------------------------------------------------------
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponseBase:
+    """The public holidays and adjusted working days of a year; administrators edit them."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    year = min(max(year, 1949), 2200)
+    is_admin = reach(request.user).is_admin
+    form = CalendarDayForm(request.POST or None) if is_admin else None
+    if request.method == "POST":
+        if not is_admin:
+            raise PermissionDenied(_("Only a district administrator may do this."))
+        if "delete" in request.POST:
+            try:
+                services.delete_calendar_day(
+                    request.user, dt.date.fromisoformat(request.POST["delete"])
+                )
+            except (ValueError, ObjectDoesNotExist):
+                messages.error(request, _("That day is not in the calendar."))
+            else:
+                messages.success(request, _("Removed from the calendar."))
+            return redirect(f"{reverse('core:calendar')}?year={year}")
+        if form is not None and form.is_valid():
+            try:
+                saved = services.save_calendar_day(request.user, form.cleaned_data)
+            except ValidationError as exc:
+                for field_name, msgs in exc.message_dict.items():
+                    for msg in msgs:
+                        form.add_error(field_name if field_name in form.fields else None, msg)
+            else:
+                messages.success(request, _("Saved %(day)s.") % {"day": f"{saved.day:%Y-%m-%d}"})
+                return redirect(f"{reverse('core:calendar')}?year={saved.day.year}")
+    days = list(CalendarDay.objects.filter(day__year=year))
+    return render(
+        request,
+        "core/calendar.html",
+        {"year": year, "days": days, "form": form, "is_admin": is_admin},
     )

@@ -6,7 +6,7 @@ else the default below. They are read at call time, so tests may override them.
 | CITYGUARD_ENFORCEMENT_MIN_TRAINING_HOURS    | 40      | training hours an officer needs (with a valid certificate) to count as qualified |
 | CITYGUARD_ENFORCEMENT_MAJOR_FINE            | 50000   | a decision with fines totalling at least this (yuan) is major     |
 | CITYGUARD_ENFORCEMENT_MAJOR_PENALTIES       | ["suspension", "licence_revocation", "closure"] | penalty kinds that make a decision major |
-| CITYGUARD_ENFORCEMENT_PUBLISH_DAYS          | 7       | working days (Mon–Fri) after issue within which a decision must be published |
+| CITYGUARD_ENFORCEMENT_PUBLISH_DAYS          | 7       | working days (Mon–Fri, corrected by the working-day calendar) after issue within which a decision must be published |
 | CITYGUARD_ENFORCEMENT_PUBLIC_DAYS           | 365     | days a published decision stays on the public page               |
 | CITYGUARD_ENFORCEMENT_RECORDED_STEPS        | ["filed", "investigation", "decision"] | steps of a concluded case that need an event with evidence |
 | CITYGUARD_ENFORCEMENT_OFFICERS_PER_TARGET   | 2       | officers drawn per target (at least 2)                            |

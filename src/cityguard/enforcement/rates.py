@@ -25,6 +25,7 @@ from django.utils import timezone
 from cityguard.core.choices import OrganizationKind
 from cityguard.core.figures import counts_by_street, street_of
 from cityguard.core.models import Jurisdiction, Organization
+from cityguard.core.workdays import WorkingCalendar
 
 from . import config
 from .choices import DecisionState, EventKind, InspectionType, ReviewOutcome
@@ -40,7 +41,6 @@ from .models import (
     open_finding_q,
     qualified_q,
 )
-from .services import add_working_days
 
 
 @dataclass(frozen=True)
@@ -112,11 +112,16 @@ def _publicity(qs: QuerySet, by_street: bool) -> Keyed:
     ).values_list("decision_id", "published_on"):
         earliest[pk] = min(day, earliest.get(pk, day))
     counts: dict[str | None, list[int]] = {}
-    for pk, at, key in issued:
+    issue_days = [timezone.localdate(at) for _pk, at, _k in issued]
+    calendar = (
+        WorkingCalendar.covering(min(issue_days), max(issue_days), days) if issue_days else None
+    )
+    for (pk, _at, key), issued_on in zip(issued, issue_days, strict=True):
         if by_street and key is None:
             continue
         entry = counts.setdefault(key, [0, 0])
-        due = add_working_days(timezone.localdate(at), days)
+        assert calendar is not None
+        due = calendar.add(issued_on, days)
         published = earliest.get(pk)
         if published is None and due >= today:
             continue  # still inside its window

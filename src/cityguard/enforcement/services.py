@@ -171,15 +171,6 @@ def street_node(node: Jurisdiction | None) -> Jurisdiction | None:
     return hazard_services.street_of(node)
 
 
-def add_working_days(day: dt.date, n: int) -> dt.date:
-    """`n` working days (Monday to Friday) after `day`."""
-    while n > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
-
-
 # --- evidence ----------------------------------------------------------------------------
 
 

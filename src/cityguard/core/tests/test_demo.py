@@ -354,3 +354,16 @@ def test_positive_scale_required() -> None:
         demo.generate(0)
     with pytest.raises(CommandError):
         call_command("demo", "--scale", "-1")
+
+
+def test_demo_calendar_counts_spring_festival(loaded: demo.LoadResult) -> None:
+    import datetime as dt
+
+    from cityguard.core.models import CalendarDay
+    from cityguard.core.workdays import add_working_days
+
+    assert loaded.counts["calendar_days"] == CalendarDay.objects.count() > 30
+    # 2026: 16–20 and 23 Feb off, Saturday 14 and 28 Feb worked.
+    assert add_working_days(dt.date(2026, 2, 13), 1) == dt.date(2026, 2, 14)
+    assert add_working_days(dt.date(2026, 2, 14), 1) == dt.date(2026, 2, 24)
+    assert demo.write_calendar() == 0  # loading again adds nothing

@@ -76,6 +76,29 @@ def test_publicity_rate(users: Any, settings: Any) -> None:
     }
 
 
+def test_publicity_window_follows_the_working_day_calendar(users: Any, settings: Any) -> None:
+    """Issued on Friday 2025-01-24. Spring Festival 2025: 28 Jan–4 Feb off (its weekdays
+    listed as holidays), Sunday 26 Jan and Saturday 8 Feb worked. The 7th working day after
+    issue is Monday 10 Feb (26 Jan, 27 Jan, 5, 6, 7, 8, 10 Feb), not Tuesday 4 Feb as
+    Monday-to-Friday counting would say."""
+    from cityguard.core import services as core_services
+
+    settings.CITYGUARD_ENFORCEMENT_PUBLISH_DAYS = 7
+    for day in ("2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", "2025-02-03", "2025-02-04"):
+        core_services.save_calendar_day(
+            users.admin, {"day": day, "kind": "holiday", "name": "春节"}
+        )
+    for day in ("2025-01-26", "2025-02-08"):
+        core_services.save_calendar_day(users.admin, {"day": day, "kind": "workday"})
+    friday = dt.date(2025, 1, 24)
+    on_time = _decision(users.west_org, 1, _at(friday))
+    late = _decision(users.west_org, 2, _at(friday))
+    Publication.objects.create(decision=on_time, published_on=dt.date(2025, 2, 10), channel="web")
+    Publication.objects.create(decision=late, published_on=dt.date(2025, 2, 11), channel="web")
+    r = rates.publicity(None, None, dt.date(2025, 1, 1), dt.date(2025, 2, 1))
+    assert (r.numerator, r.denominator) == (1, 2)
+
+
 def test_unpublished_decision_inside_its_window_is_not_counted(users: Any) -> None:
     _decision(users.west_org, 1, timezone.now())
     today = timezone.localdate()
