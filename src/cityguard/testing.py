@@ -151,3 +151,28 @@ class ApiCaller:
 
     def delete(self, url: str) -> Any:
         return self.client.delete(self.prefix + url, **self.headers)
+
+
+# The migrations that seed reference data (catalogues, checklists, discretion table, risk
+# domains). A transactional test empties every table when it ends, seeded rows included;
+# a later transactional test that needs them (e.g. to load the demo) puts them back.
+SEEDING_MIGRATIONS = (
+    "cityguard.chemicals.migrations.0002_seed_catalogue",
+    "cityguard.enforcement.migrations.0002_discretion_table",
+    "cityguard.hazards.migrations.0002_seed_checklists",
+    "cityguard.risk.migrations.0002_seed_domains",
+)
+
+
+def reseed_reference_data() -> None:
+    """Run the seeding migrations' forward step again where their data is gone."""
+    import importlib
+
+    from django.apps import apps
+
+    from cityguard.chemicals.models import Chemical
+
+    if Chemical.objects.exists():
+        return  # the database was not emptied
+    for name in SEEDING_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)

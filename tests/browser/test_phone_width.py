@@ -56,6 +56,7 @@ def test_every_page_fits_a_phone(
     # One test for both languages: the demo loads once (a transactional test empties the
     # database after it, catalogues included).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    testing.reseed_reference_data()  # an earlier transactional test may have emptied it
     call_command("demo", scale=0.06, seed=5, stdout=io.StringIO())
     staff = get_user_model().objects.get(username="demo-staff")
     staff.set_password(testing.PASSWORD)
