@@ -8,6 +8,7 @@ for all). Downloads, streams, the API and sign-out are not followed.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 
 HREF = re.compile(r'href="(/[^"#]*)"')
@@ -31,13 +32,15 @@ def links_in(html: str) -> list[str]:
 
 def walk(fetch: Fetch, start: list[str], limit: int = 600) -> tuple[int, list[str]]:
     """(pages visited, problems as "status url (linked from page)"): a page that fails
-    (5xx), does not exist (404) or refuses the visitor (403) is a problem."""
+    (5xx), does not exist (404) or refuses the visitor (403) is a problem. Breadth first:
+    the pages the menu links to come before the records they list, so a `limit` cuts
+    records, not whole sections."""
     seen: set[str] = set()
-    todo = [(url, "start") for url in start]
+    todo = deque((url, "start") for url in start)
     problems: list[str] = []
     visited = 0
     while todo and visited < limit:
-        url, source = todo.pop()
+        url, source = todo.popleft()
         if url in seen or shape(url) in seen:
             continue
         seen.update((url, shape(url)))
@@ -46,5 +49,5 @@ def walk(fetch: Fetch, start: list[str], limit: int = 600) -> tuple[int, list[st
         if status >= 500 or status in (403, 404):
             problems.append(f"{status} {url} (linked from {source})")
             continue
-        todo += [(link, url) for link in links or () if not NOT_FOLLOWED.search(link)]
+        todo.extend((link, url) for link in links or () if not NOT_FOLLOWED.search(link))
     return visited, problems

@@ -21,11 +21,11 @@ from .crawling import links_in, walk
 
 pytestmark = pytest.mark.crawl
 
-# (user, language); the languages differ in their words, not their links, so English is
-# crawled once and Chinese (the default, and where a translation could break a page) for all.
+# (user, language). District staff, who reach the most pages, are walked in both languages
+# by the phone-width browser test (tests/browser/test_phone_width.py), which reports the
+# same problems; here the other roles, in Chinese (the default, and where a translation
+# could break a page).
 VISITS = [
-    ("demo-staff", "zh-hans"),
-    ("demo-staff", "en"),
     ("demo-street", "zh-hans"),
     ("demo-manager", "zh-hans"),
     ("demo-viewer", "zh-hans"),
