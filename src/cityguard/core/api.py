@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -381,8 +381,6 @@ def list_calendar(
 ) -> Any:
     """The public holidays on weekdays and the adjusted working days on weekends that
     correct the Monday–Friday week; deadlines in working days are counted with them."""
-    if not request.user.is_authenticated:
-        raise PermissionDenied
     qs = CalendarDay.objects.all()
     if year:
         qs = qs.filter(day__year=year)
